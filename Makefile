@@ -1,0 +1,36 @@
+# kubectl-wf: run Argo Workflows YAML as native Kubernetes Jobs.
+# `make help` lists the targets.
+
+SHELL      := bash
+.SHELLFLAGS := -euo pipefail -c
+GO         ?= go
+BIN        := bin/kubectl-wf
+TOOLS      := $(GO) tool -modfile=hack/tools/go.mod
+FUZZTIME   ?= 20s
+
+.PHONY: help build test unit lint fuzz bench dist krew-test cluster-up cluster-down demo clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+build: ## Build bin/kubectl-wf
+	$(GO) build -o $(BIN) ./cmd/kubectl-wf
+
+unit: ## Unit tests only (no cluster)
+	$(GO) test ./...
+
+test: ## Unit and integration tests (brings the local cluster up if needed)
+	hack/test.sh
+
+lint: ## go vet and staticcheck
+	$(GO) vet ./...
+	$(TOOLS) staticcheck ./...
+
+fuzz: ## Run every fuzz target for FUZZTIME each
+	hack/fuzz.sh $(FUZZTIME)
+
+bench: ## Benchmarks, as ratios against baselines measured in the same run
+	$(GO) test -run '^$$' -bench . -benchmem ./compile/
+
+clean: ## Remove build output
+	rm -rf bin dist

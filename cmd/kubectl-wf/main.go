@@ -1,0 +1,24 @@
+// Command kubectl-wf runs Argo Workflows YAML as native Kubernetes Jobs,
+// driven from the client: no controller, no CRD. kubectl finds it on PATH as
+// the plugin "wf".
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	_ "k8s.io/client-go/plugin/pkg/client/auth" // cloud auth providers, as kubectl has them
+
+	"github.com/kubectl-wf/kubectl-wf/cmd/kubectl-wf/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	code := cli.Execute(ctx, streams, os.Args[1:])
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,223 @@
+package compile
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/utils/ptr"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// PodObjects lowers a pod-running node to its Job, and for a script
+// template the ConfigMap holding the source. tmpl must be instantiated
+// already: every tag resolved.
+func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Job, *corev1.ConfigMap, error) {
+	name := JobName(w.Name, tmpl.Name, nodeName)
+	var main corev1.Container
+	var script *corev1.ConfigMap
+	switch {
+	case tmpl.Container != nil:
+		main = *tmpl.Container.DeepCopy()
+	case tmpl.Script != nil:
+		main = *tmpl.Script.Container.DeepCopy()
+		script = w.scriptConfigMap(name, nodeName, tmpl)
+		// Argo runs the source as the command's last argument.
+		main.Args = append(main.Args, ScriptMountPath+"/"+ScriptDataKey)
+		main.VolumeMounts = append(main.VolumeMounts, corev1.VolumeMount{Name: ScriptVolumeName, MountPath: ScriptMountPath, ReadOnly: true})
+	default:
+		return nil, nil, fmt.Errorf("template %q runs no pod", tmpl.Name)
+	}
+	main.Name = mainContainerName
+
+	pod, err := w.podSpec(tmpl, main)
+	if err != nil {
+		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
+	}
+	if script != nil {
+		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: ScriptVolumeName, VolumeSource: corev1.VolumeSource{
+			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: script.Name}},
+		}})
+	}
+
+	meta := w.objectMeta(name, nodeName, tmpl.Name)
+	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
+	if w.Spec.PodMetadata != nil {
+		maps.Copy(podMeta.Labels, w.Spec.PodMetadata.Labels)
+		maps.Copy(podMeta.Annotations, w.Spec.PodMetadata.Annotations)
+	}
+	maps.Copy(podMeta.Labels, tmpl.Metadata.Labels)
+	maps.Copy(podMeta.Annotations, tmpl.Metadata.Annotations)
+	maps.Copy(podMeta.Labels, meta.Labels)
+	maps.Copy(podMeta.Annotations, meta.Annotations)
+
+	job := &batchv1.Job{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: meta,
+		Spec: batchv1.JobSpec{
+			// Retries are the workflow's own: one attempt is one Job.
+			BackoffLimit: ptr.To[int32](0),
+			Template:     corev1.PodTemplateSpec{ObjectMeta: podMeta, Spec: *pod},
+		},
+	}
+	return job, script, nil
+}
+
+// objectMeta is the metadata of every object a node creates.
+func (w *Workflow) objectMeta(name, nodeName, template string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:      name,
+		Namespace: w.Namespace,
+		Labels: map[string]string{
+			LabelWorkflow: w.Name,
+			LabelNode:     strconv.FormatUint(uint64(NodeHash(nodeName)), 10),
+		},
+		Annotations: map[string]string{
+			AnnotationNodeName: nodeName,
+			AnnotationTemplate: template,
+		},
+		OwnerReferences: w.ownerReferences(),
+	}
+}
+
+// ownerReferences makes the workflow object own what it creates, so that
+// deleting it deletes everything. Without a UID (compile only) there is
+// none: a wrong UID would make the garbage collector delete the object.
+func (w *Workflow) ownerReferences() []metav1.OwnerReference {
+	if w.UID == "" {
+		return nil
+	}
+	return []metav1.OwnerReference{{
+		APIVersion: "v1", Kind: "ConfigMap", Name: w.Name, UID: w.UID, Controller: ptr.To(true),
+	}}
+}
+
+func (w *Workflow) scriptConfigMap(jobName, nodeName string, tmpl *wfv1.Template) *corev1.ConfigMap {
+	meta := w.objectMeta(ScriptConfigMapName(jobName), nodeName, tmpl.Name)
+	meta.Labels[LabelRole] = RoleScript
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: meta,
+		Data:       map[string]string{ScriptDataKey: tmpl.Script.Source},
+	}
+}
+
+// podSpec builds the pod from the workflow's and the template's pod-level
+// fields; where both set one, the template's wins, as in Argo.
+func (w *Workflow) podSpec(tmpl *wfv1.Template, main corev1.Container) (*corev1.PodSpec, error) {
+	spec := &w.Spec
+	pod := &corev1.PodSpec{
+		RestartPolicy:                corev1.RestartPolicyNever,
+		Containers:                   []corev1.Container{main},
+		ServiceAccountName:           first(tmpl.ServiceAccountName, spec.ServiceAccountName),
+		AutomountServiceAccountToken: firstPtr(tmpl.AutomountServiceAccountToken, spec.AutomountServiceAccountToken),
+		NodeSelector:                 firstMap(tmpl.NodeSelector, spec.NodeSelector),
+		Affinity:                     firstPtr(tmpl.Affinity, spec.Affinity),
+		Tolerations:                  firstSlice(tmpl.Tolerations, spec.Tolerations),
+		SchedulerName:                first(tmpl.SchedulerName, spec.SchedulerName),
+		PriorityClassName:            first(tmpl.PriorityClassName, spec.PodPriorityClassName),
+		SecurityContext:              firstPtr(tmpl.SecurityContext, spec.SecurityContext),
+		HostAliases:                  append(slices.Clone(spec.HostAliases), tmpl.HostAliases...),
+		ImagePullSecrets:             spec.ImagePullSecrets,
+		DNSConfig:                    spec.DNSConfig,
+		HostNetwork:                  ptr.Deref(spec.HostNetwork, false),
+		Volumes:                      usedVolumes(main, tmpl.Volumes, spec.Volumes),
+	}
+	if spec.DNSPolicy != nil {
+		pod.DNSPolicy = *spec.DNSPolicy
+	}
+	if tmpl.ActiveDeadlineSeconds != nil {
+		seconds, err := intOrStringValue(*tmpl.ActiveDeadlineSeconds)
+		if err != nil {
+			return nil, fmt.Errorf("activeDeadlineSeconds: %w", err)
+		}
+		pod.ActiveDeadlineSeconds = ptr.To(int64(seconds))
+	}
+	for _, patch := range []string{spec.PodSpecPatch, tmpl.PodSpecPatch} {
+		if patch == "" {
+			continue
+		}
+		var err error
+		if pod, err = applyPodSpecPatch(pod, patch); err != nil {
+			return nil, err
+		}
+	}
+	return pod, nil
+}
+
+// applyPodSpecPatch applies a podSpecPatch (YAML or JSON) as a strategic
+// merge patch, as Argo does; containers merge by name, so `main` is the
+// template's container.
+func applyPodSpecPatch(pod *corev1.PodSpec, patch string) (*corev1.PodSpec, error) {
+	patchJSON, err := sigsyaml.YAMLToJSON([]byte(patch))
+	if err != nil {
+		return nil, fmt.Errorf("podSpecPatch is not YAML or JSON: %w", err)
+	}
+	original, err := json.Marshal(pod)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := strategicpatch.StrategicMergePatch(original, patchJSON, corev1.PodSpec{})
+	if err != nil {
+		return nil, fmt.Errorf("podSpecPatch: %w", err)
+	}
+	var out corev1.PodSpec
+	if err := json.Unmarshal(merged, &out); err != nil {
+		return nil, fmt.Errorf("podSpecPatch: %w", err)
+	}
+	return &out, nil
+}
+
+// usedVolumes returns the template's and then the workflow's volumes that
+// the container mounts, so that a pod carries only what it uses.
+func usedVolumes(c corev1.Container, lists ...[]corev1.Volume) []corev1.Volume {
+	var out []corev1.Volume
+	for _, m := range c.VolumeMounts {
+		if slices.ContainsFunc(out, func(v corev1.Volume) bool { return v.Name == m.Name }) {
+			continue
+		}
+		for _, list := range lists {
+			if i := slices.IndexFunc(list, func(v corev1.Volume) bool { return v.Name == m.Name }); i >= 0 {
+				out = append(out, *list[i].DeepCopy())
+				break
+			}
+		}
+	}
+	return out
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func firstPtr[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func firstMap(a, b map[string]string) map[string]string {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func firstSlice[T any](a, b []T) []T {
+	if a != nil {
+		return a
+	}
+	return b
+}

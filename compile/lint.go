@@ -1,0 +1,258 @@
+package compile
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// Argo's rules for names (workflow_types.go: template name pattern).
+var templateNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
+
+const maxTemplateNameLength = 128
+
+// Lint checks the meaning of parsed documents: references between
+// templates, steps and tasks, DAG shape, variables and required values.
+// Problems in the YAML's shape and unsupported fields were already
+// reported by ParseFile.
+func Lint(docs []*Document) Diagnostics {
+	var diags Diagnostics
+	for _, doc := range docs {
+		l := &linter{doc: doc, templates: map[string]int{}}
+		l.lint()
+		diags = append(diags, l.diags...)
+	}
+	return diags.Sort()
+}
+
+type linter struct {
+	doc       *Document
+	templates map[string]int // name → index in spec.templates
+	diags     Diagnostics
+}
+
+func (l *linter) errorf(path, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Pos: l.doc.Pos(path), Severity: Error, Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *linter) lint() {
+	spec := &l.doc.Spec
+	for i := range spec.Templates {
+		l.indexTemplate(i)
+	}
+	l.lintEntrypoint()
+	if spec.OnExit != "" {
+		if _, ok := l.templates[spec.OnExit]; !ok {
+			l.errorf("spec.onExit", "onExit template %q is not defined", spec.OnExit)
+		}
+	}
+	l.lintWorkflowArguments()
+	for i := range spec.Templates {
+		l.lintTemplate(i)
+	}
+}
+
+func (l *linter) indexTemplate(i int) {
+	t := &l.doc.Spec.Templates[i]
+	path := fmt.Sprintf("spec.templates[%d]", i)
+	switch {
+	case t.Name == "":
+		l.errorf(path, "template has no name")
+		return
+	case len(t.Name) > maxTemplateNameLength:
+		l.errorf(path+".name", "template name %q is longer than %d characters", t.Name, maxTemplateNameLength)
+	case !templateNamePattern.MatchString(t.Name):
+		l.errorf(path+".name", "template name %q must be letters, digits and '-', starting with a letter or digit", t.Name)
+	}
+	if first, dup := l.templates[t.Name]; dup {
+		l.errorf(path+".name", "template %q is defined twice (first at line %d)", t.Name, l.doc.Pos(fmt.Sprintf("spec.templates[%d].name", first)).Line)
+		return
+	}
+	l.templates[t.Name] = i
+}
+
+func (l *linter) lintEntrypoint() {
+	spec := &l.doc.Spec
+	switch {
+	case spec.Entrypoint == "" && l.doc.Kind == wfv1.KindWorkflow && spec.WorkflowTemplateRef == nil:
+		l.errorf("spec", "spec.entrypoint is required")
+	case spec.Entrypoint == "":
+	case strings.Contains(spec.Entrypoint, "{{"):
+		// resolved at submit from parameters
+	default:
+		if _, ok := l.templates[spec.Entrypoint]; !ok {
+			l.errorf("spec.entrypoint", "entrypoint template %q is not defined%s", spec.Entrypoint, l.suggestTemplate(spec.Entrypoint))
+		}
+	}
+}
+
+// lintWorkflowArguments checks that the entrypoint gets every input it
+// needs, as Argo's validator does before anything runs.
+func (l *linter) lintWorkflowArguments() {
+	spec := &l.doc.Spec
+	for i, p := range spec.Arguments.Parameters {
+		path := fmt.Sprintf("spec.arguments.parameters[%d]", i)
+		if p.Name == "" {
+			l.errorf(path, "parameter has no name")
+		}
+		if l.doc.Kind == wfv1.KindWorkflow && p.Value == nil && p.ValueFrom == nil && p.Default == nil {
+			l.errorf(path, "workflow parameter %q has no value (set value, or pass -p %s=VALUE)", p.Name, p.Name)
+		}
+	}
+	idx, ok := l.templates[spec.Entrypoint]
+	if !ok || l.doc.Kind != wfv1.KindWorkflow {
+		return
+	}
+	given := parameterNames(spec.Arguments.Parameters)
+	for _, in := range spec.Templates[idx].Inputs.Parameters {
+		if in.Value == nil && in.Default == nil && in.ValueFrom == nil && !given[in.Name] {
+			l.errorf("spec.entrypoint", "entrypoint template %q needs input parameter %q: add it to spec.arguments.parameters or pass -p %s=VALUE", spec.Entrypoint, in.Name, in.Name)
+		}
+	}
+}
+
+func (l *linter) lintTemplate(i int) {
+	t := &l.doc.Spec.Templates[i]
+	path := fmt.Sprintf("spec.templates[%d]", i)
+	kinds := templateKinds(t)
+	switch len(kinds) {
+	case 0:
+		l.errorf(path, "template %q has none of container, script, resource, suspend, steps, dag, http, data, containerSet, plugin", t.Name)
+	case 1:
+	default:
+		l.errorf(path, "template %q has more than one type: %s", t.Name, strings.Join(kinds, ", "))
+	}
+	for j, p := range t.Outputs.Parameters {
+		if p.ValueFrom == nil && p.Value == nil {
+			l.errorf(fmt.Sprintf("%s.outputs.parameters[%d]", path, j), "output parameter %q has no valueFrom", p.Name)
+		}
+	}
+	switch {
+	case len(t.Steps) > 0:
+		l.lintSteps(i)
+	case t.DAG != nil:
+		l.lintDAG(i)
+	default:
+		// Metrics are Argo's controller's, with variables of their own.
+		leaf := *t
+		leaf.Metrics = nil
+		l.lintTags(path, &leaf, newScope(l, t))
+	}
+}
+
+// templateKinds lists which of the mutually exclusive template types t has.
+func templateKinds(t *wfv1.Template) []string {
+	var kinds []string
+	add := func(set bool, name string) {
+		if set {
+			kinds = append(kinds, name)
+		}
+	}
+	add(t.Container != nil, "container")
+	add(t.Script != nil, "script")
+	add(t.Resource != nil, "resource")
+	add(t.Suspend != nil, "suspend")
+	add(len(t.Steps) > 0, "steps")
+	add(t.DAG != nil, "dag")
+	add(t.HTTP != nil, "http")
+	add(t.Data != nil, "data")
+	add(t.ContainerSet != nil, "containerSet")
+	add(t.Plugin != nil, "plugin")
+	return kinds
+}
+
+// lintCall checks a step's or task's reference to a template and the
+// arguments it passes.
+func (l *linter) lintCall(path, template string, ref *wfv1.TemplateRef, inline *wfv1.Template, args *wfv1.Arguments, loops int) {
+	if loops > 1 {
+		l.errorf(path, "only one of withItems, withParam and withSequence may be set")
+	}
+	var target *wfv1.Template
+	switch {
+	case ref != nil || inline != nil:
+		return // reported as not supported by ParseFile
+	case template == "":
+		l.errorf(path, "no template given")
+		return
+	case strings.Contains(template, "{{"):
+		return
+	default:
+		idx, ok := l.templates[template]
+		if !ok {
+			l.errorf(path+".template", "template %q is not defined%s", template, l.suggestTemplate(template))
+			return
+		}
+		target = &l.doc.Spec.Templates[idx]
+	}
+	given := map[string]bool{}
+	for k, p := range args.Parameters {
+		if p.Value == nil && p.ValueFrom == nil && p.Default == nil {
+			l.errorf(fmt.Sprintf("%s.arguments.parameters[%d]", path, k), "argument %q has no value", p.Name)
+		}
+		given[p.Name] = true
+	}
+	for _, in := range target.Inputs.Parameters {
+		if in.Value == nil && in.Default == nil && in.ValueFrom == nil && !given[in.Name] {
+			l.errorf(path, "template %q needs input parameter %q, which is not passed in arguments", target.Name, in.Name)
+		}
+	}
+}
+
+func (l *linter) suggestTemplate(name string) string {
+	best, bestDist := "", 3
+	for t := range l.templates {
+		if d := editDistance(name, t); d < bestDist || (d == bestDist && t < best) {
+			best, bestDist = t, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+func loopCount(items []wfv1.Item, param string, seq *wfv1.Sequence) int {
+	n := 0
+	for _, set := range []bool{items != nil, param != "", seq != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+func parameterNames(ps []wfv1.Parameter) map[string]bool {
+	m := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		m[p.Name] = true
+	}
+	return m
+}
+
+// lintTags checks every `{{…}}` tag in the strings of v against scope.
+func (l *linter) lintTags(path string, v any, sc *scope) {
+	visitStrings(reflect.ValueOf(v), path, func(p string, s *string) {
+		for _, tag := range Tags(*s) {
+			if msg := sc.check(tag); msg != "" {
+				l.errorf(p, "%s", msg)
+			}
+		}
+	})
+}
+
+// stepNames lists the names of a template's steps, flattened.
+func stepNames(t *wfv1.Template) []string {
+	var names []string
+	for _, g := range t.Steps {
+		for _, s := range g.Steps {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+var _ = slices.Contains[[]string]

@@ -1,0 +1,57 @@
+package compile
+
+import (
+	"fmt"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// lintSteps checks a steps template: unique step names, calls, and that a
+// step refers only to steps of earlier groups, which have ended by then.
+func (l *linter) lintSteps(i int) {
+	t := &l.doc.Spec.Templates[i]
+	path := fmt.Sprintf("spec.templates[%d]", i)
+	seen := map[string]string{}
+	visible := map[string]*wfv1.Template{}
+	for g, group := range t.Steps {
+		if len(group.Steps) == 0 {
+			l.errorf(fmt.Sprintf("%s.steps[%d]", path, g), "step group %d of template %q is empty", g, t.Name)
+		}
+		for k := range group.Steps {
+			step := &group.Steps[k]
+			sp := fmt.Sprintf("%s.steps[%d][%d]", path, g, k)
+			switch {
+			case step.Name == "":
+				l.errorf(sp, "step has no name")
+			case seen[step.Name] != "":
+				l.errorf(sp+".name", "step name %q is used twice in template %q", step.Name, t.Name)
+			}
+			seen[step.Name] = sp
+			l.lintCall(sp, step.Template, step.TemplateRef, step.Inline, &step.Arguments, loopCount(step.WithItems, step.WithParam, step.WithSequence))
+			sc := &scope{l: l, template: t, kind: "steps", visible: lookupIn(visible), current: step.Name,
+				loop: loopCount(step.WithItems, step.WithParam, step.WithSequence) > 0}
+			l.lintTags(sp, step, sc)
+		}
+		// Steps of this group become visible to the next groups only.
+		for k := range group.Steps {
+			visible[group.Steps[k].Name] = l.templateOf(group.Steps[k].Template)
+		}
+	}
+	l.lintTags(path+".outputs", &t.Outputs, &scope{l: l, template: t, kind: "steps", visible: lookupIn(visible)})
+}
+
+// templateOf returns the template named name, or nil.
+func (l *linter) templateOf(name string) *wfv1.Template {
+	if i, ok := l.templates[name]; ok {
+		return &l.doc.Spec.Templates[i]
+	}
+	return nil
+}
+
+// lookupIn returns a scope lookup over a fixed set of steps or tasks.
+func lookupIn(m map[string]*wfv1.Template) func(string) (*wfv1.Template, bool) {
+	return func(name string) (*wfv1.Template, bool) {
+		t, ok := m[name]
+		return t, ok
+	}
+}

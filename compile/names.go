@@ -1,0 +1,78 @@
+package compile
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+)
+
+// Kubernetes limits that generated names must respect.
+const (
+	// A Job's name is copied into its pods' job-name label: 63 characters.
+	maxJobName = 63
+	// A uint32 in decimal is at most 10 digits.
+	hashLength = 10
+)
+
+// Node names follow Argo's scheme, so that `get` shows what `argo get` does:
+// the root is the workflow's name, a step is PARENT[GROUP].STEP, a task is
+// PARENT.TASK, an expanded loop child is NAME(INDEX:VALUE).
+
+// StepNodeName names step `step` of group `group` under parent.
+func StepNodeName(parent string, group int, step string) string {
+	return fmt.Sprintf("%s[%d].%s", parent, group, step)
+}
+
+// StepGroupNodeName names the group node of a steps template.
+func StepGroupNodeName(parent string, group int) string {
+	return fmt.Sprintf("%s[%d]", parent, group)
+}
+
+// TaskNodeName names DAG task `task` under parent.
+func TaskNodeName(parent, task string) string { return parent + "." + task }
+
+// LoopNodeName names the index'th child of an expanded step or task. Argo
+// strips parentheses from the value so that names stay parseable.
+func LoopNodeName(name string, index int, value string) string {
+	value = strings.NewReplacer("(", "", ")", "").Replace(value)
+	return fmt.Sprintf("%s(%d:%s)", name, index, value)
+}
+
+// NodeHash is Argo's node hash: FNV-1a 32 of the node's full name.
+func NodeHash(nodeName string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(nodeName))
+	return h.Sum32()
+}
+
+// NodeID is Argo's node ID: the workflow's name for the root, else
+// WORKFLOW-HASH.
+func NodeID(workflow, nodeName string) string {
+	if nodeName == workflow {
+		return workflow
+	}
+	return fmt.Sprintf("%s-%d", workflow, NodeHash(nodeName))
+}
+
+// JobName is the deterministic name of the Job that runs a pod node: Argo's
+// pod name (WORKFLOW-TEMPLATE-HASH, or WORKFLOW for the root node) cut to
+// fit Kubernetes' 63-character label limit. The hash keeps it unique; the
+// prefix is only for people.
+func JobName(workflow, template, nodeName string) string {
+	if nodeName == workflow && len(workflow) <= maxJobName {
+		return workflow
+	}
+	hash := fmt.Sprint(NodeHash(nodeName))
+	prefix := workflow
+	if template != "" {
+		prefix += "-" + template
+	}
+	prefix = strings.ToLower(prefix)
+	if max := maxJobName - len(hash) - 1; len(prefix) > max {
+		prefix = strings.TrimRight(prefix[:max], "-.")
+	}
+	return prefix + "-" + hash
+}
+
+// ScriptConfigMapName is the name of the ConfigMap holding a Job's script.
+func ScriptConfigMapName(jobName string) string { return jobName + "-script" }

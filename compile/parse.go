@@ -1,0 +1,182 @@
+package compile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// Document is one Workflow or WorkflowTemplate read from a file, with the
+// position of every field so that later checks can point at the source.
+type Document struct {
+	// Kind is wfv1.KindWorkflow or wfv1.KindWorkflowTemplate.
+	Kind string
+	// Metadata and Spec are shared by both kinds.
+	Metadata metav1.ObjectMeta
+	Spec     wfv1.WorkflowSpec
+	// Start is where the document begins.
+	Start     Pos
+	positions map[string]Pos
+}
+
+// Pos returns where the field at path (as `spec.templates[0].name`) is,
+// or where its nearest enclosing field is when path itself is absent.
+func (d *Document) Pos(path string) Pos {
+	for path != "" {
+		if p, ok := d.positions[path]; ok {
+			return p
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return d.Start
+}
+
+// Name is the document's name, or its generateName prefix.
+func (d *Document) Name() string {
+	if d.Metadata.Name != "" {
+		return d.Metadata.Name
+	}
+	return d.Metadata.GenerateName
+}
+
+// Workflow returns the document as a Workflow object.
+func (d *Document) Workflow() *wfv1.Workflow {
+	return &wfv1.Workflow{
+		TypeMeta:   metav1.TypeMeta{APIVersion: wfv1.APIVersion, Kind: d.Kind},
+		ObjectMeta: d.Metadata,
+		Spec:       d.Spec,
+	}
+}
+
+// ParseFile reads every document of a YAML file. Documents of other kinds
+// are skipped with a warning; each problem found is a Diagnostic with its
+// file:line:col. Documents with errors are not returned.
+func ParseFile(file string, data []byte) ([]*Document, Diagnostics) {
+	dec := kyaml.NewDecoder(bytes.NewReader(data))
+	var docs []*Document
+	var diags Diagnostics
+	for {
+		var root kyaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			// yaml.v3 cannot go on after a syntax error.
+			return nil, append(diags, syntaxError(file, err))
+		}
+		doc, ds := parseDocument(file, &root)
+		diags = append(diags, ds...)
+		if doc != nil && !ds.HasErrors() {
+			docs = append(docs, doc)
+		}
+	}
+	return docs, diags.Sort()
+}
+
+// parseDocument checks one document and decodes it.
+func parseDocument(file string, root *kyaml.Node) (*Document, Diagnostics) {
+	node := root
+	if node.Kind == kyaml.DocumentNode {
+		if len(node.Content) == 0 {
+			return nil, nil
+		}
+		node = node.Content[0]
+	}
+	node = resolveAlias(node)
+	start := posOf(file, node)
+	if node.Kind == kyaml.ScalarNode && node.ShortTag() == "!!null" {
+		return nil, nil // an empty document, as between two `---`
+	}
+	if node.Kind != kyaml.MappingNode {
+		return nil, Diagnostics{{Pos: start, Severity: Error, Message: fmt.Sprintf("a document must be a mapping with apiVersion and kind, not %s", kindName(node))}}
+	}
+	apiVersion, kind := scalarField(node, "apiVersion"), scalarField(node, "kind")
+	switch {
+	case kind == "" && apiVersion == "":
+		return nil, Diagnostics{{Pos: start, Severity: Warning, Message: "skipped: not a Kubernetes object (no apiVersion and kind)"}}
+	case kind == "":
+		return nil, Diagnostics{{Pos: start, Severity: Error, Message: "missing field \"kind\""}}
+	case apiVersion != wfv1.APIVersion:
+		return nil, Diagnostics{{Pos: start, Severity: Warning, Message: fmt.Sprintf("skipped %s %q: not an %s object", kind, scalarField(fieldNode(node, "metadata"), "name"), wfv1.APIVersion)}}
+	}
+	if msg, ok := unsupportedKinds[kind]; ok {
+		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "kind")), Severity: Error, Message: "not supported: kind " + kind + ": " + msg}}
+	}
+	if kind != wfv1.KindWorkflow && kind != wfv1.KindWorkflowTemplate {
+		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "kind")), Severity: Warning, Message: fmt.Sprintf("skipped kind %s: kubectl-wf runs Workflow and WorkflowTemplate", kind)}}
+	}
+
+	w := &schemaWalker{file: file, positions: map[string]Pos{}, support: supportTable}
+	value := w.walk(node, reflect.TypeFor[wfv1.Workflow](), "")
+	if w.diags.HasErrors() {
+		return nil, w.diags
+	}
+	raw, err := json.Marshal(value)
+	if err != nil {
+		return nil, append(w.diags, Diagnostic{Pos: start, Severity: Error, Message: err.Error()})
+	}
+	var wf wfv1.Workflow
+	if err := json.Unmarshal(raw, &wf); err != nil {
+		return nil, append(w.diags, Diagnostic{Pos: start, Severity: Error, Message: err.Error()})
+	}
+	doc := &Document{Kind: kind, Metadata: wf.ObjectMeta, Spec: wf.Spec, Start: start, positions: w.positions}
+	return doc, w.diags
+}
+
+// unsupportedKinds are argoproj.io kinds kubectl-wf will not run, and what
+// to use instead.
+var unsupportedKinds = map[string]string{
+	wfv1.KindClusterWorkflowTemplate: "kubectl-wf creates nothing cluster-scoped; store it as a namespaced WorkflowTemplate (same spec, kind: WorkflowTemplate) and refer to it without clusterScope",
+	wfv1.KindCronWorkflow:            "schedule `kubectl wf submit --from workflowtemplate/NAME` from a native batch/v1 CronJob instead (see docs/compat.md)",
+}
+
+func fieldNode(node *kyaml.Node, name string) *kyaml.Node {
+	if node == nil || node.Kind != kyaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == name {
+			return resolveAlias(node.Content[i+1])
+		}
+	}
+	return nil
+}
+
+func scalarField(node *kyaml.Node, name string) string {
+	if v := fieldNode(node, name); v != nil && v.Kind == kyaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
+
+// syntaxError turns a YAML parser error into a positioned diagnostic.
+func syntaxError(file string, err error) Diagnostic {
+	msg := err.Error()
+	pos := Pos{File: file, Line: 1, Col: 1}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		if m[2] != "" {
+			pos.Col, _ = strconv.Atoi(m[2])
+		}
+		msg = strings.Replace(msg, m[0]+": ", "", 1)
+	}
+	return Diagnostic{Pos: pos, Severity: Error, Message: "YAML syntax error: " + strings.TrimPrefix(msg, "yaml: ")}
+}

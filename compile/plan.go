@@ -1,0 +1,259 @@
+package compile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// Node types, as Argo names them.
+const (
+	NodePod       = "Pod"
+	NodeSteps     = "Steps"
+	NodeStepGroup = "StepGroup"
+	NodeDAG       = "DAG"
+	NodeTaskGroup = "TaskGroup"
+	NodeSuspend   = "Suspend"
+	NodeResource  = "Resource"
+)
+
+// maxDepth bounds template nesting, as Argo bounds recursion.
+const maxDepth = 100
+
+// PlannedNode is one node of the workflow as far as it is known before
+// anything runs.
+type PlannedNode struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Template string `json:"template"`
+	// Job is the Job that runs the node, when it is known now.
+	Job string `json:"job,omitempty"`
+	// Deferred says why the node and what is below it can only be worked
+	// out at run time (a `when`, or a value another node outputs).
+	Deferred string `json:"deferred,omitempty"`
+}
+
+// Plan is what submitting a workflow creates up front, plus the nodes
+// that the driver will lower at run time.
+type Plan struct {
+	Workflow   *Workflow
+	Nodes      []PlannedNode
+	Jobs       []*batchv1.Job
+	ConfigMaps []*corev1.ConfigMap
+}
+
+// Compile lowers the statically known part of a workflow to Jobs and
+// ConfigMaps. It is pure: no client, no I/O.
+func Compile(w *Workflow) (*Plan, error) {
+	p := &planner{w: w, plan: &Plan{Workflow: w}, globals: w.GlobalVars()}
+	entry, ok := w.Template(w.Spec.Entrypoint)
+	if !ok {
+		return nil, fmt.Errorf("entrypoint template %q is not defined", w.Spec.Entrypoint)
+	}
+	if err := p.node(w.Name, entry, w.Spec.Arguments.Parameters, p.globals, 0); err != nil {
+		return nil, err
+	}
+	return p.plan, nil
+}
+
+type planner struct {
+	w       *Workflow
+	plan    *Plan
+	globals Vars
+}
+
+func (p *planner) defer_(name string, t *wfv1.Template, typ, why string) {
+	p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: typ, Template: t.Name, Deferred: why})
+}
+
+// node plans the node `name` running template t with args, whose values
+// are resolved with scope (the caller's variables).
+func (p *planner) node(name string, t *wfv1.Template, args []wfv1.Parameter, scope Vars, depth int) error {
+	typ := nodeType(t)
+	if depth > maxDepth {
+		p.defer_(name, t, typ, fmt.Sprintf("nesting deeper than %d templates", maxDepth))
+		return nil
+	}
+	inputs, missing := InputVars(t, args, scope)
+	if len(missing) > 0 {
+		p.defer_(name, t, typ, needs(missing))
+		return nil
+	}
+	vars := p.globals.With(inputs)
+	switch typ {
+	case NodePod:
+		return p.pod(name, t, vars)
+	case NodeSteps:
+		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: typ, Template: t.Name})
+		return p.steps(name, t, vars, depth)
+	case NodeDAG:
+		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: typ, Template: t.Name})
+		return p.dag(name, t, vars, depth)
+	case NodeResource:
+		p.defer_(name, t, typ, "the driver performs the resource action at run time")
+	default:
+		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: typ, Template: t.Name})
+	}
+	return nil
+}
+
+func (p *planner) pod(name string, t *wfv1.Template, vars Vars) error {
+	inst, missing := Instantiate(t, vars.With(Vars{"node.name": name}))
+	if len(missing) > 0 {
+		p.defer_(name, t, NodePod, needs(missing))
+		return nil
+	}
+	job, script, err := p.w.PodObjects(name, inst)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: NodePod, Template: t.Name, Job: job.Name})
+	p.plan.Jobs = append(p.plan.Jobs, job)
+	if script != nil {
+		p.plan.ConfigMaps = append(p.plan.ConfigMaps, script)
+	}
+	return nil
+}
+
+func (p *planner) steps(parent string, t *wfv1.Template, vars Vars, depth int) error {
+	for g, group := range t.Steps {
+		groupName := StepGroupNodeName(parent, g)
+		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: groupName, Type: NodeStepGroup, Template: t.Name})
+		for k := range group.Steps {
+			step := group.Steps[k]
+			call := call{name: StepNodeName(parent, g, step.Name), template: step.Template, when: step.When,
+				args: step.Arguments.Parameters, items: step.WithItems, param: step.WithParam, seq: step.WithSequence}
+			if err := p.call(call, vars, depth, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (p *planner) dag(parent string, t *wfv1.Template, vars Vars, depth int) error {
+	for k := range t.DAG.Tasks {
+		task := t.DAG.Tasks[k]
+		call := call{name: TaskNodeName(parent, task.Name), template: task.Template, when: task.When,
+			args: task.Arguments.Parameters, items: task.WithItems, param: task.WithParam, seq: task.WithSequence}
+		if err := p.call(call, vars, depth, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// call is a step or task: a template invoked with arguments, maybe looped.
+type call struct {
+	name, template, when, param string
+	args                        []wfv1.Parameter
+	items                       []wfv1.Item
+	seq                         *wfv1.Sequence
+}
+
+func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
+	t, ok := p.w.Template(c.template)
+	if !ok {
+		return fmt.Errorf("node %s: template %q is not defined", c.name, c.template)
+	}
+	if c.when != "" {
+		p.defer_(c.name, t, nodeType(t), "`when` is evaluated at run time")
+		return nil
+	}
+	if c.items == nil && c.param == "" && c.seq == nil {
+		return p.node(c.name, t, c.args, vars, depth+1)
+	}
+	param, missing := vars.Resolve(c.param)
+	seq := c.seq
+	if seq != nil {
+		seq = deepCopy(seq)
+		missing = append(missing, substitute(seq, vars)...)
+	}
+	if len(missing) > 0 {
+		p.defer_(c.name, t, nodeType(t), "the loop's items "+needs(missing))
+		return nil
+	}
+	items, err := LoopItems(c.items, param, seq)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", c.name, err)
+	}
+	if dag {
+		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: c.name, Type: NodeTaskGroup, Template: t.Name})
+	}
+	for i, item := range items {
+		if err := p.node(LoopNodeName(c.name, i, item.NodeLabel()), t, c.args, vars.With(ItemVars(item)), depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InputVars resolves a template's input parameters from the arguments of
+// its caller (resolved in scope), falling back to the inputs' own value or
+// default. It returns the inputs.* variables and the names it could not
+// resolve.
+func InputVars(t *wfv1.Template, args []wfv1.Parameter, scope Vars) (Vars, []string) {
+	vars := Vars{}
+	var missing []string
+	resolved := make([]wfv1.Parameter, 0, len(t.Inputs.Parameters))
+	for _, in := range t.Inputs.Parameters {
+		var value *wfv1.AnyString
+		if i := slices.IndexFunc(args, func(a wfv1.Parameter) bool { return a.Name == in.Name }); i >= 0 {
+			value = firstPtr(args[i].Value, args[i].Default)
+		}
+		value = firstPtr(value, firstPtr(in.Value, in.Default))
+		if value == nil {
+			missing = append(missing, "inputs.parameters."+in.Name)
+			continue
+		}
+		s, m := scope.Resolve(value.String())
+		missing = append(missing, m...)
+		vars["inputs.parameters."+in.Name] = s
+		resolved = append(resolved, wfv1.Parameter{Name: in.Name, Value: wfv1.ParseAnyString(s)})
+	}
+	vars["inputs.parameters"] = ParametersJSON(resolved)
+	return vars, missing
+}
+
+// Instantiate returns a copy of t with every tag that vars resolve
+// substituted, field by field, and the names left unresolved.
+func Instantiate(t *wfv1.Template, vars Vars) (*wfv1.Template, []string) {
+	inst := deepCopy(t)
+	// Outputs and inputs are read by the driver, not by the pod.
+	outputs, inputs := inst.Outputs, inst.Inputs
+	inst.Outputs, inst.Inputs = wfv1.Outputs{}, wfv1.Inputs{}
+	missing := substitute(inst, vars)
+	inst.Outputs, inst.Inputs = outputs, inputs
+	return inst, missing
+}
+
+func nodeType(t *wfv1.Template) string {
+	switch {
+	case t.Container != nil || t.Script != nil:
+		return NodePod
+	case len(t.Steps) > 0:
+		return NodeSteps
+	case t.DAG != nil:
+		return NodeDAG
+	case t.Suspend != nil:
+		return NodeSuspend
+	case t.Resource != nil:
+		return NodeResource
+	}
+	return "Unknown"
+}
+
+// needs explains which run-time values a node waits for.
+func needs(missing []string) string {
+	slices.Sort(missing)
+	missing = slices.Compact(missing)
+	for i, m := range missing {
+		missing[i] = "{{" + m + "}}"
+	}
+	return "needs " + strings.Join(missing, ", ") + " at run time"
+}

@@ -1,0 +1,90 @@
+package compile
+
+// support is how kubectl-wf treats an Argo field it does not run as Argo
+// does. Errors stop a run: running without the field would give another
+// result. Warnings do not: the result is the same, only something Argo's
+// controller would also have done around it is missing.
+type support struct {
+	severity Severity
+	reason   string
+}
+
+func notYet(reason string) support  { return support{Error, reason} }
+func ignored(reason string) support { return support{Warning, reason} }
+
+// supportTable lists, by Go type and JSON field name, every Argo field that
+// kubectl-wf does not run as Argo does. A field absent here is supported.
+// docs/compat.md is the human view of this table; TestCompatDocListsTable
+// keeps the two in step.
+var supportTable = map[string]support{
+	// Workflow spec.
+	"WorkflowSpec.artifactRepositoryRef": notYet("artifacts are not supported yet"),
+	"WorkflowSpec.volumeClaimTemplates":  notYet("volumeClaimTemplates are not supported yet; create the PersistentVolumeClaim first and use spec.volumes"),
+	"WorkflowSpec.volumeClaimGC":         notYet("volumeClaimTemplates are not supported yet"),
+	"WorkflowSpec.executor":              ignored("kubectl-wf runs no executor; pods use their template's serviceAccountName"),
+	"WorkflowSpec.ttlStrategy":           notYet("ttlStrategy is not supported yet; delete finished workflows with `kubectl wf delete --completed`"),
+	"WorkflowSpec.priority":              ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
+	"WorkflowSpec.podGC":                 notYet("podGC is not supported yet: pods are kept until the workflow is deleted"),
+	"WorkflowSpec.podDisruptionBudget":   notYet("podDisruptionBudget is not supported yet"),
+	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
+	"WorkflowSpec.shutdown":              notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
+	"WorkflowSpec.workflowTemplateRef":   notYet("workflowTemplateRef is not supported yet"),
+	"WorkflowSpec.synchronization":       notYet("synchronization (mutexes and semaphores) is not supported yet"),
+	"WorkflowSpec.archiveLogs":           notYet("archiving logs needs an artifact repository, which is not supported yet"),
+	"WorkflowSpec.hooks":                 notYet("lifecycle hooks are not supported yet"),
+	"WorkflowSpec.workflowMetadata":      notYet("workflowMetadata is not supported yet"),
+	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
+	"WorkflowSpec.podResources":          notYet("pod-level resources are not supported yet"),
+	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
+	"WorkflowSpec.retryStrategy":         notYet("retryStrategy is not supported yet"),
+	"WorkflowSpec.onExit":                notYet("exit handlers are not supported yet"),
+	"WorkflowSpec.parallelism":           notYet("parallelism is not supported yet"),
+	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
+	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
+
+	// Templates.
+	"Template.containerSet":    notYet("containerSet templates are not supported yet"),
+	"Template.data":            notYet("data templates need an artifact repository, which is not supported yet"),
+	"Template.http":            notYet("http templates are not supported yet"),
+	"Template.plugin":          notYet("executor plugins need Argo's agent; kubectl-wf has none"),
+	"Template.initContainers":  notYet("initContainers are not supported yet"),
+	"Template.sidecars":        notYet("sidecars are not supported yet"),
+	"Template.archiveLocation": notYet("artifacts are not supported yet"),
+	"Template.retryStrategy":   notYet("retryStrategy is not supported yet"),
+	"Template.parallelism":     notYet("parallelism is not supported yet"),
+	"Template.failFast":        notYet("failFast is not supported yet"),
+	"Template.executor":        ignored("kubectl-wf runs no executor"),
+	"Template.metrics":         ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
+	"Template.synchronization": notYet("synchronization (mutexes and semaphores) is not supported yet"),
+	"Template.memoize":         notYet("memoization is not supported yet"),
+	"Template.timeout":         notYet("template timeout is not supported yet; activeDeadlineSeconds is"),
+	"Template.pendingTimeout":  notYet("pendingTimeout is not supported yet"),
+	"Template.daemon":          notYet("daemon templates are not supported yet"),
+	"Template.podResources":    notYet("pod-level resources are not supported yet"),
+	"Template.resourceClaims":  notYet("dynamic resource claims are not supported yet"),
+
+	// Steps and tasks.
+	"WorkflowStep.inline":      notYet("inline templates are not supported yet; name the template instead"),
+	"WorkflowStep.templateRef": notYet("templateRef is not supported yet"),
+	"WorkflowStep.continueOn":  notYet("continueOn is not supported yet"),
+	"WorkflowStep.onExit":      notYet("exit handlers are not supported yet"),
+	"WorkflowStep.hooks":       notYet("lifecycle hooks are not supported yet"),
+	"DAGTask.inline":           notYet("inline templates are not supported yet; name the template instead"),
+	"DAGTask.templateRef":      notYet("templateRef is not supported yet"),
+	"DAGTask.continueOn":       notYet("continueOn is not supported yet"),
+	"DAGTask.onExit":           notYet("exit handlers are not supported yet"),
+	"DAGTask.hooks":            notYet("lifecycle hooks are not supported yet"),
+	"DAGTemplate.failFast":     notYet("failFast is not supported yet"),
+	"DAGTemplate.target":       notYet("DAG targets are not supported yet"),
+
+	// Inputs, outputs and artifacts.
+	"Inputs.artifacts":              notYet("artifacts are not supported yet"),
+	"Outputs.artifacts":             notYet("artifacts are not supported yet"),
+	"Arguments.artifacts":           notYet("artifacts are not supported yet"),
+	"ValueFrom.jqFilter":            notYet("jqFilter is not supported yet; use jsonPath"),
+	"ValueFrom.event":               notYet("event payloads need Argo's server"),
+	"ValueFrom.configMapKeyRef":     notYet("parameters from ConfigMaps are not supported yet"),
+	"ValueFrom.expression":          notYet("valueFrom.expression is not supported yet"),
+	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
+	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),
+}

@@ -1,0 +1,162 @@
+package compile
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/expr-lang/expr"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// Vars are the values `{{…}}` tags resolve to, by their full name
+// (`inputs.parameters.message`). As in Argo, every value is a string.
+type Vars map[string]string
+
+// With returns a copy of v with more values.
+func (v Vars) With(more Vars) Vars {
+	out := make(Vars, len(v)+len(more))
+	for k, x := range v {
+		out[k] = x
+	}
+	for k, x := range more {
+		out[k] = x
+	}
+	return out
+}
+
+// Resolve substitutes the tags of s that v can resolve, simple ones by name
+// and `{{=…}}` expressions by evaluating them with expr-lang. It returns the
+// names of variable tags it could not resolve.
+func (v Vars) Resolve(s string) (string, []string) {
+	var missing []string
+	out := Replace(s, func(t Tag) (string, bool) {
+		if t.Expression {
+			val, err := v.Eval(t.Name)
+			if err != nil {
+				missing = append(missing, "="+t.Name)
+				return "", false
+			}
+			return val, true
+		}
+		if val, ok := v[t.Name]; ok {
+			return val, true
+		}
+		if isVariableName(t.Name) {
+			missing = append(missing, t.Name)
+		}
+		return "", false
+	})
+	return out, missing
+}
+
+// Eval evaluates an Argo expression: strings are inserted as they are,
+// anything else as JSON, as Argo's expression tags do.
+func (v Vars) Eval(src string) (string, error) {
+	env := v.exprEnv()
+	program, err := expr.Compile(src, expr.Env(env))
+	if err != nil {
+		return "", err
+	}
+	out, err := expr.Run(program, env)
+	if err != nil {
+		return "", err
+	}
+	if s, ok := out.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("expression result: %w", err)
+	}
+	return string(b), nil
+}
+
+// exprEnv nests flat names (`a.b.c`) into maps, as Argo's expand does, and
+// adds Argo's helper functions. A name that is also the parent of others
+// (`workflow.parameters` and `workflow.parameters.x`) keeps the children.
+func (v Vars) exprEnv() map[string]any {
+	env := map[string]any{
+		"asInt":   exprAsInt,
+		"asFloat": exprAsFloat,
+		"toJson":  exprToJSON,
+	}
+	for name, val := range v {
+		parts := strings.Split(name, ".")
+		m := env
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := m[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		if _, isParent := m[parts[len(parts)-1]].(map[string]any); !isParent {
+			m[parts[len(parts)-1]] = val
+		}
+	}
+	return env
+}
+
+func exprAsInt(s any) (int, error) {
+	var n int
+	_, err := fmt.Sscan(fmt.Sprint(s), &n)
+	return n, err
+}
+
+func exprAsFloat(s any) (float64, error) {
+	var f float64
+	_, err := fmt.Sscan(fmt.Sprint(s), &f)
+	return f, err
+}
+
+func exprToJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// ParametersJSON renders parameters as Argo's `inputs.parameters` and
+// `workflow.parameters` JSON values: a list of {name, value}.
+func ParametersJSON(ps []wfv1.Parameter) string {
+	type param struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	list := make([]param, 0, len(ps))
+	for _, p := range ps {
+		if p.Value != nil {
+			list = append(list, param{p.Name, p.Value.String()})
+		}
+	}
+	b, _ := json.Marshal(list)
+	return string(b)
+}
+
+// substitute resolves the tags in every string field of *t (a pointer to a
+// copy the caller owns) and returns the names it could not resolve.
+func substitute[T any](t *T, vars Vars) []string {
+	var missing []string
+	visitStrings(reflect.ValueOf(t), "", func(_ string, s *string) {
+		var m []string
+		*s, m = vars.Resolve(*s)
+		missing = append(missing, m...)
+	})
+	return missing
+}
+
+// deepCopy copies a value of the workflow schema through JSON, which is
+// what the schema is defined by.
+func deepCopy[T any](in *T) *T {
+	b, err := json.Marshal(in)
+	if err != nil {
+		panic(fmt.Sprintf("deepCopy: %v", err)) // schema types always marshal
+	}
+	out := new(T)
+	if err := json.Unmarshal(b, out); err != nil {
+		panic(fmt.Sprintf("deepCopy: %v", err))
+	}
+	return out
+}
