@@ -125,7 +125,13 @@ func (w *schemaWalker) walkStruct(node *kyaml.Node, t reflect.Type, path string)
 			w.errorf(key, "%s: field given twice", displayPath(child))
 			return
 		}
-		w.positions[child] = posOf(w.file, key)
+		// Problems with a scalar are in its value; with a list or mapping,
+		// at its key.
+		if resolveAlias(value).Kind == kyaml.ScalarNode {
+			w.positions[child] = posOf(w.file, value)
+		} else {
+			w.positions[child] = posOf(w.file, key)
+		}
 		if s, ok := w.support[t.Name()+"."+name]; ok && !isEmptyValue(value) {
 			w.report(key, s, child)
 		}
