@@ -173,6 +173,11 @@ func syntaxError(file string, err error) Diagnostic {
 	pos := Pos{File: file, Line: 1, Col: 1}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
+		// yaml.v3 reports scanner errors 1-based but parser errors
+		// ("did not find expected …") with the 0-based line of their mark.
+		if strings.Contains(msg, "did not find expected") || strings.Contains(msg, "found undefined tag") {
+			pos.Line++
+		}
 		if m[2] != "" {
 			pos.Col, _ = strconv.Atoi(m[2])
 		}

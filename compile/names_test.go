@@ -1,0 +1,58 @@
+package compile
+
+import (
+	"strings"
+	"testing"
+)
+
+// Argo's docs show these node names with the pod names (v1 naming: the node
+// ID) that Argo gave them, so the hash must match Argo's exactly.
+func TestNodeIDMatchesArgo(t *testing.T) {
+	tests := []struct {
+		workflow, node, want string
+	}{
+		{"steps-z2zdn", "steps-z2zdn[0].hello1", "steps-z2zdn-27420706"},
+		{"steps-z2zdn", "steps-z2zdn[1].hello2a", "steps-z2zdn-2006760091"},
+		{"steps-z2zdn", "steps-z2zdn[1].hello2b", "steps-z2zdn-2023537710"},
+		{"steps-z2zdn", "steps-z2zdn", "steps-z2zdn"},
+	}
+	for _, tt := range tests {
+		if got := NodeID(tt.workflow, tt.node); got != tt.want {
+			t.Errorf("NodeID(%q, %q) = %q, want %q", tt.workflow, tt.node, got, tt.want)
+		}
+	}
+}
+
+func TestJobName(t *testing.T) {
+	long := strings.Repeat("w", 60)
+	tests := []struct {
+		name, workflow, template, node, want string
+	}{
+		{"root node is the workflow", "hello", "main", "hello", "hello"},
+		{"step", "steps-z2zdn", "print-message", "steps-z2zdn[0].hello1", "steps-z2zdn-print-message-27420706"},
+		{"upper-case template", "wf", "Print", "wf.A", "wf-print-" + hashOf("wf.A")},
+		{"long names are cut to 63", long, "template", long + ".A", strings.Repeat("w", 62-len(hashOf(long+".A"))) + "-" + hashOf(long+".A")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := JobName(tt.workflow, tt.template, tt.node)
+			if got != tt.want {
+				t.Errorf("JobName = %q, want %q", got, tt.want)
+			}
+			if len(got) > maxJobName {
+				t.Errorf("JobName %q is %d characters, over %d", got, len(got), maxJobName)
+			}
+		})
+	}
+}
+
+func hashOf(node string) string {
+	n := NodeID("x", node)
+	return n[2:]
+}
+
+func TestLoopNodeName(t *testing.T) {
+	if got, want := LoopNodeName("wf[0].echo", 1, "b(c)"), "wf[0].echo(1:bc)"; got != want {
+		t.Errorf("LoopNodeName = %q, want %q", got, want)
+	}
+}
