@@ -11,10 +11,10 @@ import (
 func TestParseDepends(t *testing.T) {
 	// results: what each task ended as.
 	results := map[string][]string{
-		"A": {"Succeeded", "AnySucceeded"},
-		"B": {"Failed", "AllFailed"},
-		"C": {"Skipped"},
-		"D": {"Errored"},
+		"A":       {"Succeeded", "AnySucceeded"},
+		"B":       {"Failed", "AllFailed"},
+		"C":       {"Skipped"},
+		"D":       {"Errored"},
 		"my-task": {"Succeeded"},
 	}
 	ended := func(task, result string) bool { return slices.Contains(results[task], result) }

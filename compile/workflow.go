@@ -27,7 +27,7 @@ const (
 	AnnotationTemplate  = Domain + "/template"
 	RoleWorkflow        = "workflow"
 	RoleScript          = "script"
-	WorkflowDataKey     = "workflow.yaml"
+	WorkflowDataKey     = "workflow.json"
 	ScriptDataKey       = "script"
 	ScriptMountPath     = "/argo/staging"
 	ScriptVolumeName    = "kubectl-wf-script"
@@ -79,7 +79,10 @@ func NewWorkflow(doc *Document, opts Options) (*Workflow, error) {
 		UID:         opts.UID,
 		Labels:      maps.Clone(doc.Metadata.Labels),
 		Annotations: maps.Clone(doc.Metadata.Annotations),
-		Spec:        *deepCopy(&doc.Spec),
+		// A shallow copy: nothing below changes the document's nested
+		// values, and copying a 10,000-task spec deeply costs more than
+		// compiling it.
+		Spec: doc.Spec,
 	}
 	if w.Name == "" {
 		w.Name = doc.Metadata.Name
