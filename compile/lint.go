@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 )
 
@@ -44,6 +46,7 @@ func (l *linter) lint() {
 	for i := range spec.Templates {
 		l.indexTemplate(i)
 	}
+	l.lintName()
 	l.lintEntrypoint()
 	if spec.OnExit != "" {
 		if _, ok := l.templates[spec.OnExit]; !ok {
@@ -73,6 +76,25 @@ func (l *linter) indexTemplate(i int) {
 		return
 	}
 	l.templates[t.Name] = i
+}
+
+// lintName checks metadata.name or generateName: a Kubernetes name that
+// also fits in a label, as Argo's validator requires.
+func (l *linter) lintName() {
+	meta := &l.doc.Metadata
+	switch {
+	case meta.Name == "" && meta.GenerateName == "":
+		l.errorf("metadata", "metadata.name or metadata.generateName is required")
+	case meta.Name != "":
+		if errs := validation.IsDNS1123Subdomain(meta.Name); len(errs) > 0 || len(meta.Name) > maxWorkflowNameLen {
+			l.errorf("metadata.name", "name %q must be at most %d lowercase letters, digits, '-' or '.', starting and ending with a letter or digit", meta.Name, maxWorkflowNameLen)
+		}
+	default:
+		// Kubernetes appends five characters to a generateName.
+		if errs := validation.IsDNS1123Subdomain(meta.GenerateName + "x"); len(errs) > 0 || len(meta.GenerateName) > maxWorkflowNameLen-generatedNameSuffix {
+			l.errorf("metadata.generateName", "generateName %q must be at most %d lowercase letters, digits, '-' or '.'", meta.GenerateName, maxWorkflowNameLen-generatedNameSuffix)
+		}
+	}
 }
 
 func (l *linter) lintEntrypoint() {

@@ -54,7 +54,7 @@ other nodes, a when condition or a resource action are listed in a comment
 (and by -o wide). Output is sorted and stable, for review and GitOps diffs.
 ownerReferences are added at submit, once the workflow object has a UID.`,
 		Example: compileExample,
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err

@@ -38,7 +38,7 @@ required parameters, and every Argo field kubectl-wf does not support yet.
 Each problem is one line, file:line:col: message. Exits 1 when any is an error;
 warnings (fields that change nothing in the result) do not fail.`,
 		Example: lintExample,
-		Args:    cobra.MinimumNArgs(1),
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err
@@ -81,6 +81,7 @@ func (o *LintOptions) Run() error {
 		}
 		enc := json.NewEncoder(o.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(diags); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -14,9 +15,9 @@ import (
 
 // Exit codes, as documented in the README.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // a workflow failed, lint found errors, or a command failed
-	ExitUsage   = 2 // the command line itself is wrong
+	ExitOK     = 0
+	ExitFailed = 1 // a workflow failed, lint found errors, or a command failed
+	ExitUsage  = 2 // the command line itself is wrong
 )
 
 // usageError marks an error in the command line, which exits 2.
@@ -28,6 +29,16 @@ func (e usageError) Unwrap() error { return e.err }
 // usageErrorf returns an error that makes kubectl-wf exit 2.
 func usageErrorf(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
+}
+
+// usageArgs makes a cobra argument check's error a usage error (exit 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
 }
 
 // silentError exits with its code after the command printed its own report.
@@ -49,7 +60,7 @@ func Execute(ctx context.Context, streams genericiooptions.IOStreams, args []str
 	}
 	fmt.Fprintf(streams.ErrOut, "error: %v\n", err)
 	var usage usageError
-	if errors.As(err, &usage) {
+	if errors.As(err, &usage) || strings.HasPrefix(err.Error(), "unknown command") {
 		return ExitUsage
 	}
 	return ExitFailed

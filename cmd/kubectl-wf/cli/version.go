@@ -21,7 +21,7 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 		Short:   "Print the version of kubectl-wf",
 		Long:    "Print the version, git commit and build date of this kubectl-wf binary.",
 		Example: "  kubectl wf version",
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintf(streams.Out, "kubectl-wf %s (commit %s, built %s)\n", version, commit, date)
 			return err

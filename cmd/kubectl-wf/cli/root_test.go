@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stderr string
+	}{
+		{"version", []string{"version"}, "", ExitOK, ""},
+		{"unknown command", []string{"nope"}, "", ExitUsage, `unknown command "nope"`},
+		{"unknown flag", []string{"lint", "--nope", "x"}, "", ExitUsage, "unknown flag: --nope"},
+		{"missing argument", []string{"lint"}, "", ExitUsage, "requires at least 1 arg"},
+		{"bad output format", []string{"compile", "x.yaml", "-o", "bogus"}, "", ExitUsage, `--output must be yaml, json, name or wide`},
+		{"missing file", []string{"lint", "no-such-file.yaml"}, "", ExitFailed, "no such file"},
+		{"lint error from stdin", []string{"lint", "-"}, "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec: {}\n", ExitFailed, ""},
+		{"clean lint from stdin", []string{"lint", "-"}, "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: a}\nspec:\n  entrypoint: m\n  templates: [{name: m, container: {image: busybox}}]\n", ExitOK, "no errors"},
+		{"bad parameter flag", []string{"compile", "-", "-p", "novalue"}, "", ExitUsage, `-p "novalue": want NAME=VALUE`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestLintJSON(t *testing.T) {
+	code, stdout, _ := run(t, "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec: {entrypoint: x}\n", "lint", "-", "-o", "json")
+	if code != ExitFailed {
+		t.Errorf("exit code = %d, want %d", code, ExitFailed)
+	}
+	for _, want := range []string{`"file": "<stdin>"`, `"line": 3`, `"severity": "error"`, `entrypoint template \"x\" is not defined`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("lint -o json output lacks %s:\n%s", want, stdout)
+		}
+	}
+}
