@@ -37,6 +37,13 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 		return nil, nil, fmt.Errorf("template %q runs no pod", tmpl.Name)
 	}
 	main.Name = mainContainerName
+	if path := OutputFile(tmpl); path != "" {
+		// The kubelet reads this file when the container ends and puts it in
+		// the pod's status, which is how the output leaves the pod with no
+		// helper container (4 KiB at most: docs/compat.md).
+		main.TerminationMessagePath = path
+		main.TerminationMessagePolicy = corev1.TerminationMessageReadFile
+	}
 
 	pod, err := w.podSpec(tmpl, main)
 	if err != nil {
@@ -69,6 +76,17 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 		},
 	}
 	return job, script, nil
+}
+
+// OutputFile is the file of the template's valueFrom.path output
+// parameter, or "". Lint allows at most one per template.
+func OutputFile(tmpl *wfv1.Template) string {
+	for _, p := range tmpl.Outputs.Parameters {
+		if p.ValueFrom != nil && p.ValueFrom.Path != "" {
+			return p.ValueFrom.Path
+		}
+	}
+	return ""
 }
 
 // objectMeta is the metadata of every object a node creates.

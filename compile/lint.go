@@ -148,9 +148,16 @@ func (l *linter) lintTemplate(i int) {
 	default:
 		l.errorf(path, "template %q has more than one type: %s", t.Name, strings.Join(kinds, ", "))
 	}
+	files := 0
 	for j, p := range t.Outputs.Parameters {
-		if p.ValueFrom == nil && p.Value == nil {
-			l.errorf(fmt.Sprintf("%s.outputs.parameters[%d]", path, j), "output parameter %q has no valueFrom", p.Name)
+		pp := fmt.Sprintf("%s.outputs.parameters[%d]", path, j)
+		switch {
+		case p.ValueFrom == nil && p.Value == nil:
+			l.errorf(pp, "output parameter %q has no valueFrom", p.Name)
+		case p.ValueFrom != nil && p.ValueFrom.Path != "":
+			if files++; files > 1 {
+				l.errorf(pp+".valueFrom.path", "not supported: %s.valueFrom.path: a template can output one file parameter for now (it leaves the pod as the termination message)", pp)
+			}
 		}
 	}
 	switch {

@@ -1,0 +1,266 @@
+package watch
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// maxDepth bounds template nesting, as Argo bounds recursion.
+const maxDepth = 100
+
+// Evaluate works out a workflow's status, and what to do next, from what
+// exists in the cluster. It is pure and deterministic: a driver that died
+// and a new one evaluating the same objects reach the same decisions, so
+// nothing is run twice and nothing is lost.
+func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
+	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(),
+		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}}
+	entry, ok := w.Template(w.Spec.Entrypoint)
+	if !ok {
+		e.status.Phase, e.status.Message = Error, fmt.Sprintf("entrypoint template %q is not defined", w.Spec.Entrypoint)
+		return e.status, e.actions
+	}
+	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments.Parameters, e.globals, 0)
+	e.status.Root = root.ID
+	switch {
+	case root.Phase.Fulfilled():
+		e.status.Phase, e.status.Message = root.Phase, root.Message
+	case root.Phase == Pending && root.Type == compile.NodePod:
+		e.status.Phase = Pending
+	default:
+		e.status.Phase = Running
+	}
+	e.status.Progress = e.progress()
+	return e.status, e.actions
+}
+
+type evaluator struct {
+	w       *compile.Workflow
+	obs     Observed
+	globals compile.Vars
+	status  *Status
+	actions *Actions
+	// created lists node IDs in creation order, and touched counts the
+	// nodes found already started in the cluster, so that a tentative
+	// evaluation can be undone (see mark and undo).
+	created []string
+	touched int
+}
+
+func (e *evaluator) newNode(name, display, typ, template string) *Node {
+	n := &Node{ID: compile.NodeID(e.w.Name, name), Name: name, DisplayName: display, Type: typ, Template: template}
+	e.status.Nodes[n.ID] = n
+	e.created = append(e.created, n.ID)
+	return n
+}
+
+// mark is a point an evaluation can be undone to.
+type mark struct{ created, creates, suspends, touched int }
+
+func (e *evaluator) mark() mark {
+	return mark{len(e.created), len(e.actions.Create), len(e.actions.StartSuspends), e.touched}
+}
+
+// startedSince reports whether anything evaluated since m already exists
+// in the cluster.
+func (e *evaluator) startedSince(m mark) bool { return e.touched > m.touched }
+
+// undo forgets every node and action since m.
+func (e *evaluator) undo(m mark) {
+	for _, id := range e.created[m.created:] {
+		delete(e.status.Nodes, id)
+	}
+	e.created = e.created[:m.created]
+	e.actions.Create = e.actions.Create[:m.creates]
+	e.actions.StartSuspends = e.actions.StartSuspends[:m.suspends]
+}
+
+func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node {
+	n.Phase, n.Message = phase, fmt.Sprintf(format, args...)
+	return n
+}
+
+// node evaluates the node `name` running template t with args, resolved
+// in the caller's scope.
+func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Parameter, scope compile.Vars, depth int) *Node {
+	n := e.newNode(name, display, nodeType(t), t.Name)
+	if depth > maxDepth {
+		return e.fail(n, Error, "maximum recursion depth exceeded")
+	}
+	inputs, missing := compile.InputVars(t, args, scope)
+	if len(missing) > 0 {
+		return e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
+	}
+	vars := e.globals.With(inputs)
+	switch n.Type {
+	case compile.NodePod:
+		e.pod(n, t, vars)
+	case compile.NodeSuspend:
+		e.suspend(n, t)
+	case compile.NodeSteps:
+		e.steps(n, t, vars, depth)
+	case compile.NodeDAG:
+		e.dag(n, t, vars, depth)
+	default:
+		e.fail(n, Error, "template %q: %s templates are not run yet", t.Name, strings.ToLower(n.Type))
+	}
+	return n
+}
+
+func nodeType(t *wfv1.Template) string {
+	switch {
+	case t.Container != nil || t.Script != nil:
+		return compile.NodePod
+	case len(t.Steps) > 0:
+		return compile.NodeSteps
+	case t.DAG != nil:
+		return compile.NodeDAG
+	case t.Suspend != nil:
+		return compile.NodeSuspend
+	case t.Resource != nil:
+		return compile.NodeResource
+	}
+	return "Unknown"
+}
+
+func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
+	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": n.Name}))
+	if len(missing) > 0 {
+		e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
+		return
+	}
+	job, script, err := e.w.PodObjects(n.Name, inst)
+	if err != nil {
+		e.fail(n, Error, "%v", err)
+		return
+	}
+	n.Job = job.Name
+	r, ok := e.obs.Jobs[job.Name]
+	if !ok {
+		e.actions.Create = append(e.actions.Create, PodToCreate{Node: n.Name, Job: job, Script: script})
+		n.Phase = Pending
+		return
+	}
+	e.touched++
+	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
+	if !r.Phase.Completed() {
+		return
+	}
+	out := &Outputs{Result: r.Result, Parameters: map[string]string{}}
+	if r.ExitCode != nil {
+		code := strconv.Itoa(int(*r.ExitCode))
+		out.ExitCode = &code
+	}
+	for _, p := range t.Outputs.Parameters {
+		switch {
+		case p.ValueFrom != nil && p.ValueFrom.Path != "" && r.OutputFile != nil && *r.OutputFile != "":
+			out.Parameters[p.Name] = strings.TrimSuffix(*r.OutputFile, "\n")
+		case p.ValueFrom != nil && p.ValueFrom.Default != nil:
+			out.Parameters[p.Name] = p.ValueFrom.Default.String()
+		case p.Value != nil:
+			out.Parameters[p.Name], _ = vars.Resolve(p.Value.String())
+		case r.Phase == Succeeded:
+			e.fail(n, Error, "failed to read output parameter %q: the container wrote no %s", p.Name, p.ValueFrom.Path)
+		}
+	}
+	n.Outputs = out
+}
+
+func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
+	st, ok := e.obs.Suspends[n.Name]
+	if !ok {
+		e.actions.StartSuspends = append(e.actions.StartSuspends, n.Name)
+		now := e.obs.Now
+		n.Phase, n.StartedAt = Running, &now
+		return
+	}
+	e.touched++
+	n.StartedAt = &st.StartedAt
+	resumed := st.ResumedAt
+	if resumed == nil && e.obs.ResumeAll != nil && !e.obs.ResumeAll.Before(st.StartedAt) {
+		resumed = e.obs.ResumeAll
+	}
+	if resumed != nil {
+		n.Phase, n.FinishedAt = Succeeded, resumed
+	} else if t.Suspend.Duration != "" {
+		d, err := ParseDuration(t.Suspend.Duration)
+		if err != nil {
+			e.fail(n, Error, "suspend duration: %v", err)
+			return
+		}
+		end := st.StartedAt.Add(d)
+		if e.obs.Now.Before(end) {
+			n.Phase = Running
+			if e.actions.WakeAt == nil || end.Before(*e.actions.WakeAt) {
+				e.actions.WakeAt = &end
+			}
+			return
+		}
+		n.Phase, n.FinishedAt = Succeeded, &end
+	} else {
+		n.Phase = Running
+		return
+	}
+	// Supplied outputs fall back to their defaults on resume, as in Argo.
+	n.Outputs = &Outputs{Parameters: map[string]string{}}
+	for _, p := range t.Outputs.Parameters {
+		if p.ValueFrom != nil && p.ValueFrom.Default != nil {
+			n.Outputs.Parameters[p.Name] = p.ValueFrom.Default.String()
+		}
+	}
+}
+
+// ParseDuration reads Argo's durations: a bare number is seconds.
+func ParseDuration(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	return time.ParseDuration(s)
+}
+
+func (e *evaluator) progress() string {
+	done, total := 0, 0
+	for _, n := range e.status.Nodes {
+		if n.Type != compile.NodePod {
+			continue
+		}
+		total++
+		if n.Phase.Completed() {
+			done++
+		}
+	}
+	return fmt.Sprintf("%d/%d", done, total)
+}
+
+// span sets a parent's times from its children's.
+func (e *evaluator) span(n *Node) {
+	for _, id := range n.Children {
+		c := e.status.Nodes[id]
+		if c.StartedAt != nil && (n.StartedAt == nil || c.StartedAt.Before(*n.StartedAt)) {
+			n.StartedAt = c.StartedAt
+		}
+		if n.Phase.Fulfilled() && c.FinishedAt != nil && (n.FinishedAt == nil || c.FinishedAt.After(*n.FinishedAt)) {
+			n.FinishedAt = c.FinishedAt
+		}
+	}
+}
+
+// firstFailed returns the first child that failed or errored.
+func (e *evaluator) firstFailed(ids []string) *Node {
+	for _, id := range ids {
+		if c := e.status.Nodes[id]; c.Phase == Failed || c.Phase == Error {
+			return c
+		}
+	}
+	return nil
+}
+
+func (e *evaluator) allFulfilled(ids []string) bool {
+	return !slices.ContainsFunc(ids, func(id string) bool { return !e.status.Nodes[id].Phase.Fulfilled() })
+}

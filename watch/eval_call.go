@@ -1,0 +1,162 @@
+package watch
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// call is a step or a task: a template run with arguments, maybe looped,
+// maybe conditional.
+type call struct {
+	name, display, template, when, param string
+	args                                 []wfv1.Parameter
+	items                                []wfv1.Item
+	seq                                  *wfv1.Sequence
+}
+
+func (c call) loops() bool { return c.items != nil || c.param != "" || c.seq != nil }
+
+// expand evaluates a call's nodes: one node, or one per loop item. An
+// unresolvable reference or a bad loop is an Error node named after the call.
+func (e *evaluator) expand(c call, scope compile.Vars, depth int) []*Node {
+	t, ok := e.w.Template(c.template)
+	if !ok {
+		return []*Node{e.fail(e.newNode(c.name, c.display, "Unknown", c.template), Error, "template %q is not defined", c.template)}
+	}
+	if !c.loops() {
+		return []*Node{e.one(c.name, c.display, t, c, scope, depth)}
+	}
+	param, missing := scope.Resolve(c.param)
+	seq := c.seq
+	if seq != nil {
+		seq = copySequence(seq)
+		missing = append(missing, resolveSequence(seq, scope)...)
+	}
+	if len(missing) > 0 {
+		return []*Node{e.fail(e.newNode(c.name, c.display, nodeType(t), t.Name), Error, "failed to resolve {{%s}}", missing[0])}
+	}
+	items, err := compile.LoopItems(c.items, param, seq)
+	if err != nil {
+		return []*Node{e.fail(e.newNode(c.name, c.display, nodeType(t), t.Name), Error, "%v", err)}
+	}
+	nodes := make([]*Node, len(items))
+	for i, item := range items {
+		label := item.NodeLabel()
+		nodes[i] = e.one(compile.LoopNodeName(c.name, i, label), compile.LoopNodeName(c.display, i, label), t, c, scope.With(compile.ItemVars(item)), depth)
+	}
+	return nodes
+}
+
+// one evaluates a single node of a call, after its `when`.
+func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope compile.Vars, depth int) *Node {
+	if c.when != "" {
+		when, missing := scope.Resolve(c.when)
+		if len(missing) > 0 {
+			return e.fail(e.newNode(name, display, nodeType(t), t.Name), Error, "failed to resolve {{%s}}", missing[0])
+		}
+		ok, err := compile.EvalWhen(when)
+		if err != nil {
+			return e.fail(e.newNode(name, display, nodeType(t), t.Name), Error, "%v", err)
+		}
+		if !ok {
+			return e.fail(e.newNode(name, display, "Skipped", t.Name), Skipped, "when '%s' evaluated false", when)
+		}
+	}
+	args := make([]wfv1.Parameter, len(c.args))
+	for i, a := range c.args {
+		args[i] = a
+		if a.Value != nil {
+			v, _ := scope.Resolve(a.Value.String())
+			args[i].Value = wfv1.ParseAnyString(v)
+		}
+	}
+	return e.node(name, display, t, args, scope, depth+1)
+}
+
+// outputVars are the variables a finished step or task gives its siblings:
+// PREFIX.NAME.{id,status,exitCode,startedAt,finishedAt,outputs.…}. A loop
+// gives JSON lists of its children's results and parameters.
+func outputVars(prefix string, nodes []*Node, looped bool) compile.Vars {
+	v := compile.Vars{}
+	if !looped {
+		n := nodes[0]
+		v[prefix+".id"] = n.ID
+		v[prefix+".status"] = string(n.Phase)
+		if n.StartedAt != nil {
+			v[prefix+".startedAt"] = n.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
+		}
+		if n.FinishedAt != nil {
+			v[prefix+".finishedAt"] = n.FinishedAt.UTC().Format("2006-01-02T15:04:05Z")
+		}
+		if n.Outputs == nil {
+			return v
+		}
+		if n.Outputs.ExitCode != nil {
+			v[prefix+".exitCode"] = *n.Outputs.ExitCode
+		}
+		if n.Outputs.Result != nil {
+			v[prefix+".outputs.result"] = *n.Outputs.Result
+		}
+		for k, x := range n.Outputs.Parameters {
+			v[prefix+".outputs.parameters."+k] = x
+		}
+		return v
+	}
+	results := []string{}
+	params := []map[string]string{}
+	byName := map[string][]string{}
+	for _, n := range nodes {
+		if n.Outputs == nil {
+			continue
+		}
+		if n.Outputs.Result != nil {
+			results = append(results, *n.Outputs.Result)
+		}
+		if len(n.Outputs.Parameters) > 0 {
+			params = append(params, n.Outputs.Parameters)
+		}
+		for k, x := range n.Outputs.Parameters {
+			byName[k] = append(byName[k], x)
+		}
+	}
+	v[prefix+".outputs.result"] = mustJSON(results)
+	v[prefix+".outputs.parameters"] = mustJSON(params)
+	for k, xs := range byName {
+		v[prefix+".outputs.parameters."+k] = mustJSON(xs)
+	}
+	return v
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encoding %T: %v", v, err)) // strings and maps of strings always encode
+	}
+	return string(b)
+}
+
+func copySequence(s *wfv1.Sequence) *wfv1.Sequence {
+	c := *s
+	return &c
+}
+
+// resolveSequence substitutes tags in a sequence's string-valued fields.
+func resolveSequence(s *wfv1.Sequence, scope compile.Vars) []string {
+	var missing []string
+	for _, f := range []**intstr.IntOrString{&s.Count, &s.Start, &s.End} {
+		if *f == nil || (*f).StrVal == "" {
+			continue
+		}
+		c := **f
+		var m []string
+		c.StrVal, m = scope.Resolve(c.StrVal)
+		missing = append(missing, m...)
+		*f = &c
+	}
+	return missing
+}

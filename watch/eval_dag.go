@@ -1,0 +1,294 @@
+package watch
+
+import (
+	"fmt"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// dagTask is a task's state during one evaluation.
+type dagTask struct {
+	task    *wfv1.DAGTask
+	deps    []string
+	depends *compile.Depends
+	node    *Node   // the task's node (a TaskGroup for loops); nil until decided
+	kids    []*Node // its loop children, or the node itself
+}
+
+// dag runs each task once everything it depends on has ended and its
+// depends expression holds (Omitted otherwise). With failFast (Argo's
+// default), no task starts once a target branch has failed.
+func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int) {
+	defer e.span(n)
+	tasks, order, err := buildTasks(t.DAG)
+	if err != nil {
+		e.fail(n, Error, "%v", err)
+		return
+	}
+	failFast := t.DAG.FailFast == nil || *t.DAG.FailFast
+	targets := leafTasks(order, tasks)
+	scope := vars
+	// stopped reports whether failFast forbids new tasks. Assessing the DAG
+	// is linear, so it is done only once some task has failed.
+	failed := false
+	stopped := func() bool {
+		if !failFast || !failed {
+			return false
+		}
+		phase := e.dagPhase(order, tasks, targets, false)
+		return phase == Failed || phase == Error
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, name := range order {
+			dt := tasks[name]
+			if dt.node != nil || !e.depsFulfilled(dt, tasks) {
+				continue
+			}
+			stop := stopped()
+			if !stop {
+				changed = true
+			}
+			if dt.depends != nil && !dt.depends.Eval(func(dep, result string) bool { return taskResult(tasks[dep], result) }) {
+				if stop {
+					continue
+				}
+				dt.node = e.fail(e.newNode(compile.TaskNodeName(n.Name, name), name, "Skipped", dt.task.Template), Omitted, "omitted: depends condition not met")
+				dt.kids = []*Node{dt.node}
+				n.Children = append(n.Children, dt.node.ID)
+				continue
+			}
+			// Once failFast stops the DAG, only a task that already started
+			// (its Jobs exist) is followed; a new one is undone.
+			m := e.mark()
+			children := len(n.Children)
+			e.runTask(n, dt, scope, depth)
+			if stop && !e.startedSince(m) {
+				e.undo(m)
+				n.Children, dt.node, dt.kids = n.Children[:children], nil, nil
+				continue
+			}
+			changed = true
+			failed = failed || dt.node.Phase == Failed || dt.node.Phase == Error
+			if e.groupFulfilled(dt) {
+				scope = scope.With(outputVars("tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup))
+			}
+		}
+	}
+	n.Phase = e.dagPhase(order, tasks, targets, !failFast)
+	// A failed DAG still waits for the tasks it had started.
+	for _, name := range order {
+		if c := tasks[name].node; n.Phase.Completed() && c != nil && !c.Phase.Fulfilled() {
+			n.Phase = Running
+		}
+	}
+	if n.Phase == Failed || n.Phase == Error {
+		for _, name := range order {
+			if c := tasks[name].node; c != nil && (c.Phase == Failed || c.Phase == Error) {
+				n.Message = fmt.Sprintf("child '%s' failed", c.ID)
+				break
+			}
+		}
+	}
+	if n.Phase == Succeeded {
+		e.templateOutputs(n, t, scope)
+	}
+}
+
+func buildTasks(dag *wfv1.DAGTemplate) (map[string]*dagTask, []string, error) {
+	tasks := map[string]*dagTask{}
+	var order []string
+	for i := range dag.Tasks {
+		task := &dag.Tasks[i]
+		expr := task.Depends
+		if expr == "" {
+			expr = compile.DependenciesToDepends(task.Dependencies)
+		}
+		dt := &dagTask{task: task}
+		if expr != "" {
+			d, err := compile.ParseDepends(expr)
+			if err != nil {
+				return nil, nil, fmt.Errorf("task %q: %v", task.Name, err)
+			}
+			dt.depends, dt.deps = d, d.Tasks()
+		}
+		tasks[task.Name] = dt
+		order = append(order, task.Name)
+	}
+	for _, name := range order {
+		for _, d := range tasks[name].deps {
+			if tasks[d] == nil {
+				return nil, nil, fmt.Errorf("task %q depends on unknown task %q", name, d)
+			}
+		}
+	}
+	order, err := topoOrder(order, tasks)
+	return tasks, order, err
+}
+
+// topoOrder orders tasks after their dependencies, keeping the written
+// order among independent ones.
+func topoOrder(written []string, tasks map[string]*dagTask) ([]string, error) {
+	done := map[string]bool{}
+	var out []string
+	for len(out) < len(written) {
+		progress := false
+		for _, name := range written {
+			if done[name] {
+				continue
+			}
+			ready := true
+			for _, d := range tasks[name].deps {
+				ready = ready && done[d]
+			}
+			if ready {
+				done[name], progress = true, true
+				out = append(out, name)
+			}
+		}
+		if !progress {
+			return nil, fmt.Errorf("the DAG's dependencies form a cycle")
+		}
+	}
+	return out, nil
+}
+
+func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, depth int) {
+	name := compile.TaskNodeName(dagNode.Name, dt.task.Name)
+	c := call{name: name, display: dt.task.Name, template: dt.task.Template, when: dt.task.When,
+		param: dt.task.WithParam, args: dt.task.Arguments.Parameters, items: dt.task.WithItems, seq: dt.task.WithSequence}
+	if !c.loops() {
+		dt.node = e.expand(c, scope, depth)[0]
+		dt.kids = []*Node{dt.node}
+		dagNode.Children = append(dagNode.Children, dt.node.ID)
+		return
+	}
+	t, _ := e.w.Template(dt.task.Template)
+	group := e.newNode(name, dt.task.Name, compile.NodeTaskGroup, dt.task.Template)
+	dagNode.Children = append(dagNode.Children, group.ID)
+	if t == nil {
+		e.fail(group, Error, "template %q is not defined", dt.task.Template)
+		dt.node, dt.kids = group, []*Node{group}
+		return
+	}
+	dt.kids = e.expand(c, scope, depth)
+	for _, k := range dt.kids {
+		if k.ID != group.ID {
+			group.Children = append(group.Children, k.ID)
+		}
+	}
+	e.groupPhase(group, e.allFulfilled(group.Children))
+	e.span(group)
+	dt.node = group
+}
+
+func (e *evaluator) groupFulfilled(dt *dagTask) bool { return dt.node != nil && dt.node.Phase.Fulfilled() }
+
+func (e *evaluator) depsFulfilled(dt *dagTask, tasks map[string]*dagTask) bool {
+	for _, d := range dt.deps {
+		if !e.groupFulfilled(tasks[d]) {
+			return false
+		}
+	}
+	return true
+}
+
+// taskResult answers a depends test on a finished task.
+func taskResult(dt *dagTask, result string) bool {
+	n := dt.node
+	switch result {
+	case "Succeeded":
+		return n.Phase == Succeeded
+	case "Failed":
+		return n.Phase == Failed
+	case "Errored":
+		return n.Phase == Error
+	case "Skipped":
+		return n.Phase == Skipped
+	case "Omitted":
+		return n.Phase == Omitted
+	case "Daemoned":
+		return false
+	case "AnySucceeded":
+		for _, k := range dt.kids {
+			if k.Phase == Succeeded {
+				return true
+			}
+		}
+		return false
+	case "AllFailed":
+		for _, k := range dt.kids {
+			if k.Phase != Failed {
+				return false
+			}
+		}
+		return len(dt.kids) > 0 && n.Type == compile.NodeTaskGroup
+	}
+	return false
+}
+
+// leafTasks are the tasks no other task depends on: the DAG's targets.
+func leafTasks(order []string, tasks map[string]*dagTask) []string {
+	used := map[string]bool{}
+	for _, dt := range tasks {
+		for _, d := range dt.deps {
+			used[d] = true
+		}
+	}
+	var out []string
+	for _, name := range order {
+		if !used[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// dagPhase is Argo's assessment: each task's branch phase is its own once
+// it completed, else (omitted, skipped) the worst of its parents'; the DAG
+// has failed when a target's branch has, and succeeded when every target
+// is reached without failure. waitAll keeps it Running until every target
+// is reached (failFast off).
+func (e *evaluator) dagPhase(order []string, tasks map[string]*dagTask, targets []string, waitAll bool) Phase {
+	branch := map[string]Phase{}
+	for _, name := range order { // in topological order
+		dt := tasks[name]
+		if dt.node == nil || !dt.node.Phase.Fulfilled() {
+			continue
+		}
+		p := dt.node.Phase
+		if !p.Completed() {
+			p = Succeeded
+			for _, d := range dt.deps {
+				if bp := branch[d]; bp == Failed || bp == Error {
+					p = bp
+					break
+				}
+			}
+		}
+		branch[name] = p
+	}
+	result := Succeeded
+	for _, name := range targets {
+		switch bp, ok := branch[name]; {
+		case !ok:
+			if result == Succeeded {
+				result = Running
+			}
+		case bp == Failed || bp == Error:
+			if !waitAll {
+				return bp
+			}
+			result = bp
+		}
+	}
+	if waitAll && result != Succeeded && result != Running {
+		for _, name := range targets {
+			if _, ok := branch[name]; !ok {
+				return Running
+			}
+		}
+	}
+	return result
+}

@@ -1,0 +1,92 @@
+package watch
+
+import (
+	"fmt"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// steps runs step groups one after another; the steps of a group run at
+// once. A group ends when all its steps have; a failed step fails the
+// group and the template, and later groups do not start.
+func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth int) {
+	scope := vars
+	defer e.span(n)
+	for g, group := range t.Steps {
+		gn := e.newNode(compile.StepGroupNodeName(n.Name, g), fmt.Sprintf("[%d]", g), compile.NodeStepGroup, t.Name)
+		n.Children = append(n.Children, gn.ID)
+		var made [][]*Node
+		for _, step := range group.Steps {
+			c := call{name: compile.StepNodeName(n.Name, g, step.Name), display: step.Name, template: step.Template,
+				when: step.When, param: step.WithParam, args: step.Arguments.Parameters, items: step.WithItems, seq: step.WithSequence}
+			nodes := e.expand(c, scope, depth)
+			made = append(made, nodes)
+			for _, c := range nodes {
+				gn.Children = append(gn.Children, c.ID)
+			}
+		}
+		fulfilled := e.allFulfilled(gn.Children)
+		e.groupPhase(gn, fulfilled)
+		e.span(gn)
+		if !fulfilled {
+			n.Phase = Running
+			return
+		}
+		if gn.Phase != Succeeded {
+			n.Phase, n.Message = gn.Phase, gn.Message
+			return
+		}
+		more := compile.Vars{}
+		for k, step := range group.Steps {
+			c := call{items: step.WithItems, param: step.WithParam, seq: step.WithSequence}
+			for name, v := range outputVars("steps."+step.Name, made[k], c.loops()) {
+				more[name] = v
+			}
+		}
+		scope = scope.With(more)
+	}
+	n.Phase = Succeeded
+	e.templateOutputs(n, t, scope)
+}
+
+// groupPhase sets a group's phase from its children's: Running until all
+// are fulfilled, then Failed (or Error) if one is, else Succeeded.
+func (e *evaluator) groupPhase(gn *Node, fulfilled bool) {
+	switch bad := e.firstFailed(gn.Children); {
+	case !fulfilled:
+		gn.Phase = Running
+	case bad != nil:
+		gn.Phase, gn.Message = Failed, fmt.Sprintf("child '%s' failed", bad.ID)
+	default:
+		gn.Phase = Succeeded
+	}
+}
+
+// templateOutputs lifts a steps or dag template's output parameters from
+// its children (valueFrom.parameter), resolved in the final scope.
+func (e *evaluator) templateOutputs(n *Node, t *wfv1.Template, scope compile.Vars) {
+	if len(t.Outputs.Parameters) == 0 {
+		return
+	}
+	n.Outputs = &Outputs{Parameters: map[string]string{}}
+	for _, p := range t.Outputs.Parameters {
+		src := ""
+		switch {
+		case p.ValueFrom != nil && p.ValueFrom.Parameter != "":
+			src = p.ValueFrom.Parameter
+		case p.Value != nil:
+			src = p.Value.String()
+		}
+		v, missing := scope.Resolve(src)
+		if len(missing) > 0 {
+			if p.ValueFrom != nil && p.ValueFrom.Default != nil {
+				n.Outputs.Parameters[p.Name] = p.ValueFrom.Default.String()
+				continue
+			}
+			e.fail(n, Error, "failed to resolve {{%s}} for output parameter %q", missing[0], p.Name)
+			return
+		}
+		n.Outputs.Parameters[p.Name] = v
+	}
+}

@@ -1,0 +1,55 @@
+package watch
+
+import "time"
+
+// Phase is a node's or a workflow's phase, named as Argo names them.
+type Phase string
+
+const (
+	Pending   Phase = "Pending"
+	Running   Phase = "Running"
+	Succeeded Phase = "Succeeded"
+	Failed    Phase = "Failed"
+	Error     Phase = "Error"
+	Skipped   Phase = "Skipped"
+	Omitted   Phase = "Omitted"
+)
+
+// Completed reports whether a node ran and ended.
+func (p Phase) Completed() bool { return p == Succeeded || p == Failed || p == Error }
+
+// Fulfilled reports whether nothing more will happen to a node.
+func (p Phase) Fulfilled() bool { return p.Completed() || p == Skipped || p == Omitted }
+
+// Node is one node of a workflow's tree, as `kubectl wf get` shows it.
+type Node struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	DisplayName string     `json:"displayName"`
+	Type        string     `json:"type"`
+	Template    string     `json:"templateName,omitempty"`
+	Phase       Phase      `json:"phase"`
+	Message     string     `json:"message,omitempty"`
+	StartedAt   *time.Time `json:"startedAt,omitempty"`
+	FinishedAt  *time.Time `json:"finishedAt,omitempty"`
+	Job         string     `json:"job,omitempty"`
+	Pod         string     `json:"podName,omitempty"`
+	Outputs     *Outputs   `json:"outputs,omitempty"`
+	Children    []string   `json:"children,omitempty"`
+}
+
+// Outputs are what a node gave.
+type Outputs struct {
+	Result     *string           `json:"result,omitempty"`
+	ExitCode   *string           `json:"exitCode,omitempty"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+}
+
+// Status is a whole workflow's state, derived from the cluster.
+type Status struct {
+	Phase    Phase            `json:"phase"`
+	Message  string           `json:"message,omitempty"`
+	Progress string           `json:"progress"`
+	Root     string           `json:"root"`
+	Nodes    map[string]*Node `json:"nodes"`
+}
