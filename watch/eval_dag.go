@@ -183,7 +183,9 @@ func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, dept
 	dt.node = group
 }
 
-func (e *evaluator) groupFulfilled(dt *dagTask) bool { return dt.node != nil && dt.node.Phase.Fulfilled() }
+func (e *evaluator) groupFulfilled(dt *dagTask) bool {
+	return dt.node != nil && dt.node.Phase.Fulfilled()
+}
 
 func (e *evaluator) depsFulfilled(dt *dagTask, tasks map[string]*dagTask) bool {
 	for _, d := range dt.deps {
