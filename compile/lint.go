@@ -5,8 +5,10 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
@@ -147,6 +149,19 @@ func (l *linter) lintTemplate(i int) {
 	case 1:
 	default:
 		l.errorf(path, "template %q has more than one type: %s", t.Name, strings.Join(kinds, ", "))
+	}
+	if ads := t.ActiveDeadlineSeconds; ads != nil {
+		ap := path + ".activeDeadlineSeconds"
+		switch {
+		case len(t.Steps) > 0 || t.DAG != nil:
+			l.errorf(ap, "activeDeadlineSeconds is only valid for leaf templates; template %q is a %s template", t.Name, kinds[0])
+		case ads.Type == intstr.String && !strings.Contains(ads.StrVal, "{{"):
+			if n, err := strconv.Atoi(ads.StrVal); err != nil || n <= 0 {
+				l.errorf(ap, "%s: must be a positive integer or a {{…}} variable, not str %q", ap, ads.StrVal)
+			}
+		case ads.Type == intstr.Int && ads.IntVal <= 0:
+			l.errorf(ap, "%s: must be a positive integer or a {{…}} variable, not %d", ap, ads.IntVal)
+		}
 	}
 	files := 0
 	for j, p := range t.Outputs.Parameters {

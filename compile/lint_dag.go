@@ -13,7 +13,16 @@ import (
 func (l *linter) lintDAG(i int) {
 	t := &l.doc.Spec.Templates[i]
 	path := fmt.Sprintf("spec.templates[%d].dag", i)
+	if len(t.DAG.Tasks) == 0 {
+		l.errorf(path, "dag template %q has no tasks", t.Name)
+		return
+	}
+	l.lintDependencyForms(path, t.DAG.Tasks)
 	tasks := map[string]int{}
+	all := map[string]bool{}
+	for k := range t.DAG.Tasks {
+		all[t.DAG.Tasks[k].Name] = true
+	}
 	for k := range t.DAG.Tasks {
 		task := &t.DAG.Tasks[k]
 		tp := fmt.Sprintf("%s.tasks[%d]", path, k)
@@ -22,6 +31,9 @@ func (l *linter) lintDAG(i int) {
 			l.errorf(tp, "task has no name")
 		case dup:
 			l.errorf(tp+".name", "task name %q is used twice in template %q", task.Name, t.Name)
+		case !templateNamePattern.MatchString(task.Name):
+			l.errorf(tp+".name", "task name %q must be letters, digits and '-', starting with a letter or digit", task.Name)
+			tasks[task.Name] = k
 		default:
 			tasks[task.Name] = k
 		}
@@ -32,17 +44,34 @@ func (l *linter) lintDAG(i int) {
 	}
 	l.lintCycles(path, t.DAG.Tasks, deps, tasks)
 
-	all := map[string]*wfv1.Template{}
+	outputs := map[string]*wfv1.Template{}
 	for k := range t.DAG.Tasks {
 		task := &t.DAG.Tasks[k]
 		tp := fmt.Sprintf("%s.tasks[%d]", path, k)
 		l.lintCall(tp, task.Template, task.TemplateRef, task.Inline, &task.Arguments, loopCount(task.WithItems, task.WithParam, task.WithSequence))
-		sc := &scope{l: l, template: t, kind: "tasks", visible: l.ancestorLookup(t, k, deps, tasks), current: task.Name,
+		sc := &scope{l: l, template: t, kind: "tasks", visible: l.ancestorLookup(t, k, deps, tasks), all: all, current: task.Name,
 			loop: loopCount(task.WithItems, task.WithParam, task.WithSequence) > 0}
 		l.lintTags(tp, task, sc)
-		all[task.Name] = l.templateOf(task.Template)
+		outputs[task.Name] = l.templateOf(task.Template)
 	}
-	l.lintTags(fmt.Sprintf("spec.templates[%d].outputs", i), &t.Outputs, &scope{l: l, template: t, kind: "tasks", visible: lookupIn(all)})
+	l.lintTags(fmt.Sprintf("spec.templates[%d].outputs", i), &t.Outputs, &scope{l: l, template: t, kind: "tasks", visible: lookupIn(outputs), all: all})
+}
+
+// lintDependencyForms reports a DAG that mixes `dependencies` and
+// `depends` across its tasks, which Argo rejects.
+func (l *linter) lintDependencyForms(path string, tasks []wfv1.DAGTask) {
+	list, expr := -1, -1
+	for k, task := range tasks {
+		if len(task.Dependencies) > 0 && list < 0 {
+			list = k
+		}
+		if task.Depends != "" && expr < 0 {
+			expr = k
+		}
+	}
+	if list >= 0 && expr >= 0 && list != expr {
+		l.errorf(fmt.Sprintf("%s.tasks[%d].dependencies", path, list), "task %q sets dependencies, but task %q of the same DAG sets depends; use one of them in every task", tasks[list].Name, tasks[expr].Name)
+	}
 }
 
 // taskDependencies returns the tasks task depends on, reporting unknown

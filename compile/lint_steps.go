@@ -13,6 +13,10 @@ func (l *linter) lintSteps(i int) {
 	path := fmt.Sprintf("spec.templates[%d]", i)
 	seen := map[string]string{}
 	visible := map[string]*wfv1.Template{}
+	all := map[string]bool{}
+	for _, name := range stepNames(t) {
+		all[name] = true
+	}
 	for g, group := range t.Steps {
 		if len(group.Steps) == 0 {
 			l.errorf(fmt.Sprintf("%s.steps[%d]", path, g), "step group %d of template %q is empty", g, t.Name)
@@ -25,10 +29,12 @@ func (l *linter) lintSteps(i int) {
 				l.errorf(sp, "step has no name")
 			case seen[step.Name] != "":
 				l.errorf(sp+".name", "step name %q is used twice in template %q", step.Name, t.Name)
+			case !templateNamePattern.MatchString(step.Name):
+				l.errorf(sp+".name", "step name %q must be letters, digits and '-', starting with a letter or digit", step.Name)
 			}
 			seen[step.Name] = sp
 			l.lintCall(sp, step.Template, step.TemplateRef, step.Inline, &step.Arguments, loopCount(step.WithItems, step.WithParam, step.WithSequence))
-			sc := &scope{l: l, template: t, kind: "steps", visible: lookupIn(visible), current: step.Name,
+			sc := &scope{l: l, template: t, kind: "steps", visible: lookupIn(visible), all: all, current: step.Name,
 				loop: loopCount(step.WithItems, step.WithParam, step.WithSequence) > 0}
 			l.lintTags(sp, step, sc)
 		}
@@ -37,7 +43,7 @@ func (l *linter) lintSteps(i int) {
 			visible[group.Steps[k].Name] = l.templateOf(group.Steps[k].Template)
 		}
 	}
-	l.lintTags(path+".outputs", &t.Outputs, &scope{l: l, template: t, kind: "steps", visible: lookupIn(visible)})
+	l.lintTags(path+".outputs", &t.Outputs, &scope{l: l, template: t, kind: "steps", visible: lookupIn(visible), all: all})
 }
 
 // templateOf returns the template named name, or nil.

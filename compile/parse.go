@@ -2,6 +2,7 @@ package compile
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,8 +113,13 @@ func parseDocument(file string, root *kyaml.Node) (*Document, Diagnostics) {
 		return nil, Diagnostics{{Pos: start, Severity: Warning, Message: "skipped: not a Kubernetes object (no apiVersion and kind)"}}
 	case kind == "":
 		return nil, Diagnostics{{Pos: start, Severity: Error, Message: "missing field \"kind\""}}
+	case apiVersion != wfv1.APIVersion && strings.HasPrefix(apiVersion, wfv1.Group+"/"):
+		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "apiVersion")), Severity: Error,
+			Message: fmt.Sprintf("unknown apiVersion %q for kind %s; did you mean %q?", apiVersion, kind, wfv1.APIVersion)}}
 	case apiVersion != wfv1.APIVersion:
-		return nil, Diagnostics{{Pos: start, Severity: Warning, Message: fmt.Sprintf("skipped %s %q: not an %s object", kind, scalarField(fieldNode(node, "metadata"), "name"), wfv1.APIVersion)}}
+		meta := fieldNode(node, "metadata")
+		name := cmp.Or(scalarField(meta, "name"), scalarField(meta, "generateName"))
+		return nil, Diagnostics{{Pos: start, Severity: Warning, Message: fmt.Sprintf("skipped %s %q: not an %s object", kind, name, wfv1.APIVersion)}}
 	}
 	if msg, ok := unsupportedKinds[kind]; ok {
 		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "kind")), Severity: Error, Message: "not supported: kind " + kind + ": " + msg}}

@@ -108,7 +108,7 @@ func (w *schemaWalker) walk(node *kyaml.Node, t reflect.Type, path string) any {
 
 func (w *schemaWalker) walkStruct(node *kyaml.Node, t reflect.Type, path string) any {
 	if node.Kind != kyaml.MappingNode {
-		w.errorf(node, "%s: must be a mapping, not %s", displayPath(path), kindName(node))
+		w.errorAt(path, node, "%s: must be a mapping, not %s", displayPath(path), kindName(node))
 		return nil
 	}
 	fields := fieldsOf(t)
@@ -142,7 +142,7 @@ func (w *schemaWalker) walkStruct(node *kyaml.Node, t reflect.Type, path string)
 
 func (w *schemaWalker) walkMap(node *kyaml.Node, elem reflect.Type, path string) any {
 	if node.Kind != kyaml.MappingNode {
-		w.errorf(node, "%s: must be a mapping, not %s", displayPath(path), kindName(node))
+		w.errorAt(path, node, "%s: must be a mapping, not %s", displayPath(path), kindName(node))
 		return nil
 	}
 	out := make(map[string]any, len(node.Content)/2)
@@ -159,7 +159,7 @@ func (w *schemaWalker) walkSeq(node *kyaml.Node, elem reflect.Type, path string)
 		return w.scalar(node, kindString, path)
 	}
 	if node.Kind != kyaml.SequenceNode {
-		w.errorf(node, "%s: must be a list, not %s", displayPath(path), kindName(node))
+		w.errorAt(path, node, "%s: must be a list, not %s", displayPath(path), kindName(node))
 		return nil
 	}
 	out := make([]any, len(node.Content))
@@ -187,7 +187,13 @@ func (w *schemaWalker) scalar(node *kyaml.Node, kind scalarKind, path string) an
 	}
 	tag := node.ShortTag()
 	switch {
-	case tag == "!!str" && (kind == kindString || kind == kindIntOrString || kind == kindNumberOrString || kind == kindAnyScalar):
+	case tag == "!!str" && kind == kindNumberOrString:
+		// A quantity is checked here, where its position is known; a
+		// {{…}} tag is checked once resolved.
+		if _, err := resource.ParseQuantity(node.Value); err == nil || strings.Contains(node.Value, "{{") {
+			return node.Value
+		}
+	case tag == "!!str" && (kind == kindString || kind == kindIntOrString || kind == kindAnyScalar):
 		return node.Value
 	case tag == "!!int" && (kind == kindInt || kind == kindFloat || kind == kindIntOrString || kind == kindNumberOrString || kind == kindAnyScalar):
 		if n, err := strconv.ParseInt(node.Value, 0, 64); err == nil {
@@ -217,6 +223,16 @@ func (w *schemaWalker) scalar(node *kyaml.Node, kind scalarKind, path string) an
 
 func (w *schemaWalker) errorf(node *kyaml.Node, format string, args ...any) {
 	w.diags = append(w.diags, Diagnostic{Pos: posOf(w.file, node), Severity: Error, Message: fmt.Sprintf(format, args...)})
+}
+
+// errorAt reports a problem with the field at path where that field was
+// recorded (a list's or mapping's key), else at node.
+func (w *schemaWalker) errorAt(path string, node *kyaml.Node, format string, args ...any) {
+	pos, ok := w.positions[path]
+	if !ok {
+		pos = posOf(w.file, node)
+	}
+	w.diags = append(w.diags, Diagnostic{Pos: pos, Severity: Error, Message: fmt.Sprintf(format, args...)})
 }
 
 func (w *schemaWalker) report(node *kyaml.Node, s support, path string) {

@@ -21,6 +21,8 @@ type scope struct {
 	// visible returns the template of a step or task that may be
 	// referenced here (nil when unknown), and whether it may.
 	visible func(name string) (*wfv1.Template, bool)
+	// all holds every step or task name of the template, visible or not.
+	all map[string]bool
 	// current is the step or task whose fields are being checked.
 	current string
 	loop    bool
@@ -102,6 +104,9 @@ func (s *scope) checkSibling(ref string, parts []string) string {
 	}
 	target, ok := s.visible(name)
 	if !ok {
+		if !s.all[name] {
+			return fmt.Sprintf("%s: %q is not a %s of template %q", ref, name, map[string]string{"steps": "step", "tasks": "task"}[s.kind], s.template.Name)
+		}
 		if s.kind == "steps" {
 			return fmt.Sprintf("%s: %q is not a step of an earlier group of template %q", ref, name, s.template.Name)
 		}

@@ -160,7 +160,7 @@ spec:
       tasks:
       - {name: D, template: t, depends: "B && C"}
       - {name: A, template: t}
-      - {name: B, template: t, dependencies: [A]}
+      - {name: B, template: t, depends: A}
       - {name: C, template: t, depends: A.Succeeded}
       - {name: E, template: t, depends: A.Failed}
   - name: t

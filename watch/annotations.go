@@ -1,0 +1,21 @@
+package watch
+
+import "github.com/kubectl-wf/kubectl-wf/compile"
+
+// Annotations the driver writes. On the workflow object: the workflow's
+// status and the decisions that cannot be read back from Jobs. On a Job:
+// its node's result, once its pod has ended, so that the pod may go.
+const (
+	AnnotationPhase        = compile.Domain + "/phase"
+	AnnotationMessage      = compile.Domain + "/message"
+	AnnotationProgress     = compile.Domain + "/progress"
+	AnnotationStartedAt    = compile.Domain + "/started-at"
+	AnnotationFinishedAt   = compile.Domain + "/finished-at"
+	AnnotationSuspends     = compile.Domain + "/suspends"
+	AnnotationResumeAll    = compile.Domain + "/resume-all"
+	AnnotationCreateErrors = compile.Domain + "/create-errors"
+	AnnotationResult       = compile.Domain + "/result"
+
+	// Pods carry the Job controller's label with their Job's name.
+	labelJobName = "batch.kubernetes.io/job-name"
+)

@@ -1,0 +1,355 @@
+package watch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
+	listerscorev1 "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// FieldManager names kubectl-wf in managedFields and server-side apply.
+const FieldManager = "kubectl-wf"
+
+// Config is what a driver needs to know; the CLI builds it from flags.
+type Config struct {
+	Namespace string
+	Name      string
+	// Identity names this driver in the workflow's Lease.
+	Identity string
+	// OnStatus is called with each new status, for progress display.
+	OnStatus func(*Status)
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Drive runs a workflow to its end from this process and returns its final
+// status. It first takes the workflow's Lease (a *HeldError says who holds
+// it), then reacts to its Jobs and Pods through informers. Killed at any
+// point, it loses nothing: the next Drive reads the same objects and goes
+// on (docs/design.md).
+func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	d := &driver{cs: cs, cfg: cfg}
+	obj, err := cs.CoreV1().ConfigMaps(cfg.Namespace).Get(ctx, cfg.Name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s: %w", cfg.Name, err)
+	}
+	if d.w, err = compile.DecodeWorkflowObject(obj); err != nil {
+		return nil, err
+	}
+	d.needResult = strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result")
+	d.lease = &lease{cs: cs, namespace: cfg.Namespace, name: cfg.Name, identity: cfg.Identity,
+		owner: []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: obj.Name, UID: obj.UID}}}
+	if err := d.lease.acquire(ctx, cfg.Now()); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	defer d.lease.release(context.WithoutCancel(ctx))
+	go d.renew(ctx, cancel)
+	return d.run(ctx)
+}
+
+type driver struct {
+	cs         kubernetes.Interface
+	cfg        Config
+	w          *compile.Workflow
+	lease      *lease
+	needResult bool
+	jobs       listersbatchv1.JobLister
+	pods       listerscorev1.PodLister
+	last       *Status
+}
+
+func (d *driver) renew(ctx context.Context, cancel context.CancelCauseFunc) {
+	tick := time.NewTicker(LeaseDuration / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := d.lease.renew(ctx, d.cfg.Now()); err != nil && ctx.Err() == nil {
+				cancel(err)
+				return
+			}
+		}
+	}
+}
+
+func (d *driver) run(ctx context.Context) (*Status, error) {
+	selector := labels.Set{compile.LabelWorkflow: d.cfg.Name}.String()
+	factory := informers.NewSharedInformerFactoryWithOptions(d.cs, 0, informers.WithNamespace(d.cfg.Namespace),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
+	jobs, pods, cms := factory.Batch().V1().Jobs(), factory.Core().V1().Pods(), factory.Core().V1().ConfigMaps()
+	d.jobs, d.pods = jobs.Lister(), pods.Lister()
+	wake := make(chan struct{}, 1)
+	poke := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	handler := cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { poke() },
+		UpdateFunc: func(any, any) { poke() },
+		DeleteFunc: func(any) { poke() },
+	}
+	for _, inf := range []cache.SharedIndexInformer{jobs.Informer(), pods.Informer(), cms.Informer()} {
+		if _, err := inf.AddEventHandler(handler); err != nil {
+			return nil, err
+		}
+	}
+	factory.Start(ctx.Done())
+	defer factory.Shutdown()
+	for typ, ok := range factory.WaitForCacheSync(ctx.Done()) {
+		if !ok {
+			return nil, fmt.Errorf("watching %v of workflow %s: %w", typ, d.cfg.Name, context.Cause(ctx))
+		}
+	}
+	for {
+		status, wakeAt, err := d.reconcile(ctx)
+		if err != nil && !apierrors.IsConflict(err) {
+			return status, err
+		}
+		if status != nil && status.Phase.Fulfilled() {
+			return status, nil
+		}
+		var timer <-chan time.Time
+		if wakeAt != nil {
+			t := time.NewTimer(time.Until(*wakeAt) + 10*time.Millisecond)
+			defer t.Stop()
+			timer = t.C
+		}
+		select {
+		case <-ctx.Done():
+			return status, context.Cause(ctx)
+		case <-wake:
+		case <-timer:
+		}
+	}
+}
+
+// reconcile reads the workflow's objects, evaluates, records decisions,
+// then acts: each step is safe to repeat.
+func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
+	obj, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, d.cfg.Name, metav1.GetOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("workflow %s: %w", d.cfg.Name, err)
+	}
+	obs, err := d.observe(ctx, obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	status, actions := Evaluate(d.w, obs)
+	if len(actions.StartSuspends) > 0 {
+		for _, n := range actions.StartSuspends {
+			obs.Suspends[n] = SuspendState{StartedAt: obs.Now}
+		}
+		if obj, err = d.annotate(ctx, obj, map[string]string{AnnotationSuspends: mustJSON(obs.Suspends)}); err != nil {
+			return status, nil, err
+		}
+	}
+	createErrors := map[string]string{}
+	for _, c := range actions.Create {
+		if err := d.create(ctx, obj, c); err != nil {
+			createErrors[c.Job.Name] = err.Error()
+		}
+	}
+	if len(createErrors) > 0 {
+		all := parseCreateErrors(obj)
+		maps.Copy(all, createErrors)
+		if obj, err = d.annotate(ctx, obj, map[string]string{AnnotationCreateErrors: mustJSON(all)}); err != nil {
+			return status, nil, err
+		}
+	}
+	if err := d.writeStatus(ctx, obj, status, obs.Now); err != nil {
+		return status, nil, err
+	}
+	return status, actions.WakeAt, nil
+}
+
+// observe gathers what exists: each Job's recorded result, or its pod's
+// state (recording the result of a pod that ended), and the decisions
+// recorded on the workflow object.
+func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, error) {
+	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: d.cfg.Now()}
+	if raw := obj.Annotations[AnnotationSuspends]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &obs.Suspends); err != nil {
+			return obs, fmt.Errorf("workflow %s: annotation %s: %w", d.cfg.Name, AnnotationSuspends, err)
+		}
+	}
+	if raw := obj.Annotations[AnnotationResumeAll]; raw != "" {
+		if t, err := time.Parse(time.RFC3339Nano, raw); err == nil {
+			obs.ResumeAll = &t
+		}
+	}
+	for job, msg := range parseCreateErrors(obj) {
+		obs.Jobs[job] = PodResult{Phase: Error, Message: msg}
+	}
+	jobs, err := d.jobs.List(labels.Everything())
+	if err != nil {
+		return obs, err
+	}
+	for _, job := range jobs {
+		if r, ok := recordedResult(job); ok {
+			obs.Jobs[job.Name] = r
+			continue
+		}
+		pod := d.podOf(job)
+		r := podState(job, pod)
+		if r.Phase.Completed() {
+			if err := d.record(ctx, job, pod, &r); err != nil {
+				return obs, err
+			}
+		}
+		obs.Jobs[job.Name] = r
+	}
+	return obs, nil
+}
+
+// podOf returns the newest pod of a Job (with backoffLimit 0 there is one).
+func (d *driver) podOf(job *batchv1.Job) *corev1.Pod {
+	pods, err := d.pods.List(labels.Set{labelJobName: job.Name}.AsSelector())
+	if err != nil || len(pods) == 0 {
+		return nil
+	}
+	newest := pods[0]
+	for _, p := range pods[1:] {
+		if p.CreationTimestamp.After(newest.CreationTimestamp.Time) {
+			newest = p
+		}
+	}
+	return newest
+}
+
+// record reads an ended pod's result and writes it on its Job, once.
+func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
+	if d.needResult && pod != nil && r.ExitCode != nil {
+		out, err := readResult(ctx, d.cs, pod)
+		if err != nil {
+			return err
+		}
+		r.Result = &out
+	}
+	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: mustJSON(r)}}}
+	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// create makes a node's script ConfigMap and Job, owned by the workflow
+// object. An object that already exists was made by an earlier driver
+// for the same node: it is adopted, never made twice.
+func (d *driver) create(ctx context.Context, obj *corev1.ConfigMap, c PodToCreate) error {
+	owner := []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: obj.Name, UID: obj.UID, Controller: ptr.To(true)}}
+	opts := metav1.CreateOptions{FieldManager: FieldManager}
+	if c.Script != nil {
+		script := c.Script.DeepCopy()
+		script.OwnerReferences = owner
+		if _, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Create(ctx, script, opts); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	job := c.Job.DeepCopy()
+	job.OwnerReferences = owner
+	if _, err := d.cs.BatchV1().Jobs(d.cfg.Namespace).Create(ctx, job, opts); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	return nil
+}
+
+func parseCreateErrors(obj *corev1.ConfigMap) map[string]string {
+	out := map[string]string{}
+	if raw := obj.Annotations[AnnotationCreateErrors]; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &out)
+	}
+	return out
+}
+
+// writeStatus records the workflow's phase, message and progress on its
+// object when they changed, and tells OnStatus.
+func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Status, now time.Time) error {
+	want := map[string]string{
+		AnnotationPhase:    string(s.Phase),
+		AnnotationMessage:  s.Message,
+		AnnotationProgress: s.Progress,
+	}
+	if obj.Annotations[AnnotationStartedAt] == "" {
+		want[AnnotationStartedAt] = now.UTC().Format(time.RFC3339)
+	}
+	if s.Phase.Fulfilled() && obj.Annotations[AnnotationFinishedAt] == "" {
+		want[AnnotationFinishedAt] = now.UTC().Format(time.RFC3339)
+	}
+	changed := false
+	for k, v := range want {
+		if obj.Annotations[k] != v {
+			changed = true
+		}
+	}
+	if changed {
+		if _, err := d.annotate(ctx, obj, want); err != nil {
+			return err
+		}
+	}
+	if d.cfg.OnStatus != nil && (d.last == nil || !sameStatus(d.last, s)) {
+		d.cfg.OnStatus(s)
+	}
+	d.last = s
+	return nil
+}
+
+// annotate merges annotations into the workflow object. The patch carries
+// the resourceVersion it was based on, so a concurrent writer makes it
+// fail with a conflict instead of being overwritten; it is then retried
+// on a fresh copy.
+func (d *driver) annotate(ctx context.Context, obj *corev1.ConfigMap, values map[string]string) (*corev1.ConfigMap, error) {
+	cms := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace)
+	for attempt := 0; ; attempt++ {
+		patch := map[string]any{"metadata": map[string]any{"resourceVersion": obj.ResourceVersion, "annotations": values}}
+		updated, err := cms.Patch(ctx, obj.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
+		if err == nil || !apierrors.IsConflict(err) || attempt == 5 {
+			return updated, err
+		}
+		if obj, err = cms.Get(ctx, obj.Name, metav1.GetOptions{}); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func sameStatus(a, b *Status) bool {
+	if a.Phase != b.Phase || a.Progress != b.Progress || len(a.Nodes) != len(b.Nodes) {
+		return false
+	}
+	for id, n := range b.Nodes {
+		if m, ok := a.Nodes[id]; !ok || m.Phase != n.Phase {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrNotWorkflow says a ConfigMap is not a workflow object.
+var ErrNotWorkflow = errors.New("not a kubectl-wf workflow")

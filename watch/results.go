@@ -1,0 +1,128 @@
+package watch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// maxResult is how much of a container's output Argo keeps as its result:
+// the last 256 KiB.
+const maxResult = 256 << 10
+
+// recordedResult reads the result a driver recorded on a Job, if any.
+func recordedResult(job *batchv1.Job) (PodResult, bool) {
+	raw, ok := job.Annotations[AnnotationResult]
+	if !ok {
+		return PodResult{}, false
+	}
+	var r PodResult
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return PodResult{Phase: Error, Message: fmt.Sprintf("unreadable result annotation: %v", err)}, true
+	}
+	return r, true
+}
+
+// podState is what a Job's pod says of the node, before results are read:
+// phase, message, times and exit code.
+func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
+	if pod == nil {
+		for _, c := range job.Status.Conditions {
+			if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
+				return PodResult{Phase: Error, Message: c.Message}
+			}
+		}
+		return PodResult{Phase: Pending}
+	}
+	r := PodResult{Pod: pod.Name}
+	if t := pod.Status.StartTime; t != nil {
+		start := t.Time
+		r.StartedAt = &start
+	}
+	main := mainStatus(pod)
+	switch pod.Status.Phase {
+	case corev1.PodPending:
+		r.Phase = Pending
+		if main != nil && main.State.Waiting != nil {
+			r.Message = main.State.Waiting.Reason
+		}
+		return r
+	case corev1.PodRunning:
+		r.Phase = Running
+		if main == nil || main.State.Terminated == nil {
+			return r
+		}
+	}
+	// Ended: the main container's terminated state says how.
+	if main == nil || main.State.Terminated == nil {
+		r.Phase, r.Message = Failed, pod.Status.Message
+		if r.Message == "" {
+			r.Message = fmt.Sprintf("pod %s", pod.Status.Phase)
+		}
+		if pod.Status.Phase == corev1.PodSucceeded {
+			r.Phase, r.Message = Succeeded, ""
+		}
+		finished := time.Now()
+		r.FinishedAt = &finished
+		return r
+	}
+	term := main.State.Terminated
+	code := term.ExitCode
+	r.ExitCode = &code
+	finished := term.FinishedAt.Time
+	r.FinishedAt = &finished
+	if msg := term.Message; msg != "" {
+		r.OutputFile = &msg
+	}
+	if code == 0 {
+		r.Phase = Succeeded
+	} else {
+		r.Phase = Failed
+		r.Message = fmt.Sprintf("main: %s (exit code %d)", term.Reason, code)
+	}
+	return r
+}
+
+func mainStatus(pod *corev1.Pod) *corev1.ContainerStatus {
+	for i := range pod.Status.ContainerStatuses {
+		if pod.Status.ContainerStatuses[i].Name == "main" {
+			return &pod.Status.ContainerStatuses[i]
+		}
+	}
+	return nil
+}
+
+// readResult fetches the main container's output as Argo's result: the
+// whole output less one trailing newline, at most its last 256 KiB. The
+// pod log API gives stdout and stderr together (docs/compat.md).
+func readResult(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod) (string, error) {
+	req := cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: "main"})
+	stream, err := req.Stream(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the output of pod %s: %w", pod.Name, err)
+	}
+	defer stream.Close()
+	out, err := io.ReadAll(stream)
+	if err != nil {
+		return "", fmt.Errorf("reading the output of pod %s: %w", pod.Name, err)
+	}
+	return TrimResult(out), nil
+}
+
+// TrimResult applies Argo's rules to a container's output: exactly one
+// trailing newline is dropped, and only the last 256 KiB are kept.
+func TrimResult(out []byte) string {
+	if n := len(out); n > 0 && out[n-1] == '\n' {
+		out = out[:n-1]
+	}
+	if len(out) > maxResult {
+		out = out[len(out)-maxResult:]
+	}
+	return string(out)
+}
