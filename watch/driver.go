@@ -193,19 +193,9 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 // state (recording the result of a pod that ended), and the decisions
 // recorded on the workflow object.
 func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, error) {
-	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: d.cfg.Now()}
-	if raw := obj.Annotations[AnnotationSuspends]; raw != "" {
-		if err := json.Unmarshal([]byte(raw), &obs.Suspends); err != nil {
-			return obs, fmt.Errorf("workflow %s: annotation %s: %w", d.cfg.Name, AnnotationSuspends, err)
-		}
-	}
-	if raw := obj.Annotations[AnnotationResumeAll]; raw != "" {
-		if t, err := time.Parse(time.RFC3339Nano, raw); err == nil {
-			obs.ResumeAll = &t
-		}
-	}
-	for job, msg := range parseCreateErrors(obj) {
-		obs.Jobs[job] = PodResult{Phase: Error, Message: msg}
+	obs, err := observedFromObject(obj, d.cfg.Now())
+	if err != nil {
+		return obs, err
 	}
 	jobs, err := d.jobs.List(labels.Everything())
 	if err != nil {
@@ -227,6 +217,30 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	}
 	return obs, nil
 }
+
+// observedFromObject reads the decisions recorded on the workflow object.
+func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) {
+	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: now}
+	if raw := obj.Annotations[AnnotationSuspends]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &obs.Suspends); err != nil {
+			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationSuspends, err)
+		}
+	}
+	if raw := obj.Annotations[AnnotationResumeAll]; raw != "" {
+		t, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil {
+			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationResumeAll, err)
+		}
+		obs.ResumeAll = &t
+	}
+	for job, msg := range parseCreateErrors(obj) {
+		obs.Jobs[job] = PodResult{Phase: Error, Message: msg}
+	}
+	return obs, nil
+}
+
+// nowFunc is the clock of read-only commands.
+var nowFunc = time.Now
 
 // podOf returns the newest pod of a Job (with backoffLimit 0 there is one).
 func (d *driver) podOf(job *batchv1.Job) *corev1.Pod {

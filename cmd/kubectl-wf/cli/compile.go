@@ -107,6 +107,29 @@ func (o *CompileOptions) Run() error {
 	if err != nil {
 		return err
 	}
+	return o.print(plan)
+}
+
+// runWith compiles documents already read and linted.
+func (o *CompileOptions) runWith(docs []*compile.Document) error {
+	for _, d := range docs {
+		if d.Kind != wfv1.KindWorkflow {
+			continue
+		}
+		w, err := compile.NewWorkflow(d, o.opts)
+		if err != nil {
+			return err
+		}
+		plan, err := compile.Compile(w)
+		if err != nil {
+			return err
+		}
+		return o.print(plan)
+	}
+	return fmt.Errorf("no Workflow to compile")
+}
+
+func (o *CompileOptions) print(plan *compile.Plan) error {
 	if o.Output == "wide" {
 		return printPlan(o.Out, plan)
 	}

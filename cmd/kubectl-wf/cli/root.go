@@ -91,6 +91,13 @@ native batch/v1 Job, and this process drives the workflow from the client.`,
 		NewCmdVersion(streams),
 		NewCmdLint(streams),
 		NewCmdCompile(configFlags, streams),
+		NewCmdSubmit(configFlags, streams),
+		NewCmdGet(configFlags, streams),
+		NewCmdWatch(configFlags, streams),
+		NewCmdList(configFlags, streams),
+		NewCmdLogs(configFlags, streams),
+		NewCmdResume(configFlags, streams),
+		NewCmdDelete(configFlags, streams),
 	)
 	return root
 }

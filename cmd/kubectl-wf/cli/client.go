@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// Client-side rate limits. client-go's defaults (5 QPS, burst 10) would
+// throttle a driver creating Jobs for a wide fan-out; these stay polite
+// to a shared apiserver. --qps and --burst change them.
+const (
+	defaultQPS   = 50
+	defaultBurst = 100
+)
+
+// clientFlags are the flags every command that talks to a cluster has.
+type clientFlags struct {
+	configFlags *genericclioptions.ConfigFlags
+	QPS         float32
+	Burst       int
+}
+
+// client builds a clientset and resolves the namespace.
+func (f *clientFlags) client() (kubernetes.Interface, string, error) {
+	config, err := f.configFlags.ToRESTConfig()
+	if err != nil {
+		return nil, "", err
+	}
+	config.QPS, config.Burst = f.QPS, f.Burst
+	cs, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, "", err
+	}
+	ns, _, err := f.configFlags.ToRawKubeConfigLoader().Namespace()
+	return cs, ns, err
+}
+
+// resolveName turns @latest into the newest workflow of the namespace.
+func resolveName(ctx context.Context, cs kubernetes.Interface, namespace, name string) (string, error) {
+	if name != "@latest" {
+		return name, nil
+	}
+	list, err := cs.CoreV1().ConfigMaps(namespace).List(ctx, metav1.ListOptions{LabelSelector: compile.LabelRole + "=" + compile.RoleWorkflow})
+	if err != nil {
+		return "", err
+	}
+	if len(list.Items) == 0 {
+		return "", fmt.Errorf("no workflows in namespace %s", namespace)
+	}
+	items := list.Items
+	sort.Slice(items, func(i, j int) bool {
+		a, b := items[i].CreationTimestamp, items[j].CreationTimestamp
+		if a.Equal(&b) {
+			return items[i].Name > items[j].Name
+		}
+		return a.After(b.Time)
+	})
+	return items[0].Name, nil
+}
+
+// driverIdentity names this process in a workflow's Lease.
+func driverIdentity() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("kubectl-wf@%s/%d", host, os.Getpid())
+}

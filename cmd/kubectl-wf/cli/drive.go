@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+// drive runs a workflow to its end, printing one line per node change,
+// and returns the exit code its final phase calls for. When another
+// driver holds the workflow, it says so and follows instead.
+func drive(ctx context.Context, cs kubernetes.Interface, namespace, name string, out, errOut io.Writer) error {
+	seen := map[string]watch.Phase{}
+	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(),
+		OnStatus: func(s *watch.Status) { printChanges(out, s, seen) }}
+	status, err := watch.Drive(ctx, cs, cfg)
+	var held *watch.HeldError
+	if errors.As(err, &held) {
+		fmt.Fprintf(errOut, "%v; following it instead\n", held)
+		status, err = follow(ctx, cs, namespace, name, out, seen)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(errOut, "stopped watching; the workflow's Jobs go on. Continue with: kubectl wf watch %s -n %s\n", name, namespace)
+		return silentError{ExitFailed}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s %s", name, status.Phase)
+	if status.Message != "" {
+		fmt.Fprintf(out, ": %s", status.Message)
+	}
+	fmt.Fprintln(out)
+	if status.Phase != watch.Succeeded {
+		return silentError{ExitFailed}
+	}
+	return nil
+}
+
+// follow re-reads a workflow another process drives until it ends.
+func follow(ctx context.Context, cs kubernetes.Interface, namespace, name string, out io.Writer, seen map[string]watch.Phase) (*watch.Status, error) {
+	for {
+		snap, err := watch.Read(ctx, cs, namespace, name)
+		if err != nil {
+			return nil, err
+		}
+		printChanges(out, snap.Status, seen)
+		if snap.Status.Phase.Fulfilled() {
+			return snap.Status, nil
+		}
+		if snap.Holder == "" {
+			// The other driver is gone: take over.
+			return watch.Drive(ctx, cs, watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(),
+				OnStatus: func(s *watch.Status) { printChanges(out, s, seen) }})
+		}
+		if err := waitForChange(ctx, cs, namespace, name); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// printChanges prints the nodes whose phase changed since the last call,
+// one plain line each, in a stable order.
+func printChanges(out io.Writer, s *watch.Status, seen map[string]watch.Phase) {
+	var lines []string
+	for id, n := range s.Nodes {
+		if seen[id] == n.Phase || n.Type == "StepGroup" {
+			continue
+		}
+		seen[id] = n.Phase
+		line := fmt.Sprintf("%s %-9s %s", time.Now().Format("15:04:05"), n.Phase, n.Name)
+		if n.Message != "" {
+			line += ": " + n.Message
+		}
+		lines = append(lines, line)
+	}
+	slices.Sort(lines)
+	for _, l := range lines {
+		fmt.Fprintln(out, l)
+	}
+}

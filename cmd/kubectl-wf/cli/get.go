@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+// GetOptions are the inputs of `kubectl wf get`.
+type GetOptions struct {
+	clientFlags
+	Name    string
+	Output  string
+	NoColor bool
+	genericiooptions.IOStreams
+}
+
+// workflowDocument is `get -o json|yaml`: a stable document for scripts.
+type workflowDocument struct {
+	Name       string        `json:"name"`
+	Namespace  string        `json:"namespace"`
+	Created    time.Time     `json:"created"`
+	StartedAt  string        `json:"startedAt,omitempty"`
+	FinishedAt string        `json:"finishedAt,omitempty"`
+	DrivenBy   string        `json:"drivenBy,omitempty"`
+	Status     *watch.Status `json:"status"`
+}
+
+// NewCmdGet shows a workflow as argo get does.
+func NewCmdGet(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &GetOptions{clientFlags: clientFlags{configFlags: configFlags}, IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:   "get NAME|@latest",
+		Short: "Show a workflow's status and node tree",
+		Long: `Show a workflow as argo get does: its status, times, progress and parameters,
+then its node tree with status marks, pods, durations and messages, and who is
+driving it. Any client can read it: the status lives in native objects.`,
+		Example: "  kubectl wf get @latest\n  kubectl wf get hello-world-x7k2p -o json",
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = args[0]
+			if o.Output != "" && o.Output != "json" && o.Output != "yaml" && o.Output != "name" && o.Output != "wide" {
+				return usageErrorf("--output must be json, yaml, name or wide, not %q", o.Output)
+			}
+			return o.Run(cmd)
+		},
+	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json, yaml, name or wide")
+	cmd.Flags().BoolVar(&o.NoColor, "no-color", false, "Do not colour status marks (NO_COLOR also turns colour off)")
+	addRateFlags(cmd, &o.clientFlags)
+	return cmd
+}
+
+// Run reads and prints the workflow.
+func (o *GetOptions) Run(cmd *cobra.Command) error {
+	cs, ns, err := o.client()
+	if err != nil {
+		return err
+	}
+	name, err := resolveName(cmd.Context(), cs, ns, o.Name)
+	if err != nil {
+		return err
+	}
+	snap, err := watch.Read(cmd.Context(), cs, ns, name)
+	if err != nil {
+		return err
+	}
+	doc := workflowDocument{Name: name, Namespace: ns, Created: snap.Object.CreationTimestamp.Time,
+		StartedAt: snap.Object.Annotations[watch.AnnotationStartedAt], FinishedAt: snap.Object.Annotations[watch.AnnotationFinishedAt],
+		DrivenBy: snap.Holder, Status: snap.Status}
+	switch o.Output {
+	case "name":
+		_, err = fmt.Fprintf(o.Out, "workflow/%s\n", name)
+		return err
+	case "json":
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(o.Out, string(b))
+		return err
+	case "yaml":
+		b, err := sigsyaml.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(b)
+		return err
+	}
+	printHeader(o.Out, doc, time.Now())
+	fmt.Fprintln(o.Out)
+	return printTree(o.Out, snap.Status, time.Now(), useColor(o.Out, o.NoColor))
+}
+
+func printHeader(out io.Writer, d workflowDocument, now time.Time) {
+	line := func(k, v string) { fmt.Fprintf(out, "%-20s %s\n", k+":", v) }
+	line("Name", d.Name)
+	line("Namespace", d.Namespace)
+	line("Status", string(d.Status.Phase))
+	if d.Status.Message != "" {
+		line("Message", d.Status.Message)
+	}
+	ago := func(t time.Time) string {
+		return fmt.Sprintf("%s (%s ago)", t.Local().Format("Mon Jan 02 15:04:05 -0700"), duration.HumanDuration(now.Sub(t)))
+	}
+	line("Created", ago(d.Created))
+	var started, finished time.Time
+	if t, err := time.Parse(time.RFC3339, d.StartedAt); err == nil {
+		started = t
+		line("Started", ago(t))
+	}
+	if t, err := time.Parse(time.RFC3339, d.FinishedAt); err == nil {
+		finished = t
+		line("Finished", ago(t))
+	}
+	if !started.IsZero() {
+		end := now
+		if !finished.IsZero() {
+			end = finished
+		}
+		line("Duration", duration.HumanDuration(end.Sub(started)))
+	}
+	line("Progress", d.Status.Progress)
+	switch {
+	case d.DrivenBy != "":
+		line("Driven by", d.DrivenBy)
+	case !d.Status.Phase.Fulfilled():
+		line("Driven by", fmt.Sprintf("nobody: continue with kubectl wf watch %s -n %s", d.Name, d.Namespace))
+	}
+}

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+// NewCmdList lists workflows.
+func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	f := &clientFlags{configFlags: configFlags}
+	var all, running, completed bool
+	var output string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List workflows",
+		Long:    "List the workflows of a namespace (or all, with -A), newest first, with their status, age, duration and progress.",
+		Example: "  kubectl wf list\n  kubectl wf list -A --running",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if running && completed {
+				return usageErrorf("--running and --completed exclude each other")
+			}
+			if output != "" && output != "name" && output != "wide" {
+				return usageErrorf("--output must be name or wide, not %q", output)
+			}
+			cs, ns, err := f.client()
+			if err != nil {
+				return err
+			}
+			if all {
+				ns = metav1.NamespaceAll
+			}
+			list, err := cs.CoreV1().ConfigMaps(ns).List(cmd.Context(), metav1.ListOptions{LabelSelector: compile.LabelRole + "=" + compile.RoleWorkflow})
+			if err != nil {
+				return err
+			}
+			items := list.Items
+			sort.Slice(items, func(i, j int) bool { return items[j].CreationTimestamp.Before(&items[i].CreationTimestamp) })
+			tw := tabwriter.NewWriter(streams.Out, 0, 0, 3, ' ', 0)
+			if output != "name" {
+				fmt.Fprintln(tw, strings.Join(append(pick2(all, "NAMESPACE"), "NAME", "STATUS", "AGE", "DURATION", "PROGRESS", "MESSAGE"), "\t"))
+			}
+			now := time.Now()
+			for _, cm := range items {
+				phase := watch.Phase(cm.Annotations[watch.AnnotationPhase])
+				if (running && phase.Fulfilled()) || (completed && !phase.Fulfilled()) {
+					continue
+				}
+				if output == "name" {
+					fmt.Fprintf(streams.Out, "workflow/%s\n", cm.Name)
+					continue
+				}
+				dur := ""
+				if start, err := time.Parse(time.RFC3339, cm.Annotations[watch.AnnotationStartedAt]); err == nil {
+					end := now
+					if t, err := time.Parse(time.RFC3339, cm.Annotations[watch.AnnotationFinishedAt]); err == nil {
+						end = t
+					}
+					dur = duration.HumanDuration(end.Sub(start))
+				}
+				cols := append(pick2(all, cm.Namespace), cm.Name, string(phase), duration.HumanDuration(now.Sub(cm.CreationTimestamp.Time)),
+					dur, cm.Annotations[watch.AnnotationProgress], cm.Annotations[watch.AnnotationMessage])
+				fmt.Fprintln(tw, strings.Join(cols, "\t"))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all-namespaces", "A", false, "List workflows of every namespace")
+	cmd.Flags().BoolVar(&running, "running", false, "Only workflows that have not ended")
+	cmd.Flags().BoolVar(&completed, "completed", false, "Only workflows that have ended")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "Output format: name or wide")
+	addRateFlags(cmd, f)
+	return cmd
+}
+
+func pick2(cond bool, s string) []string {
+	if cond {
+		return []string{s}
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+	"github.com/kubectl-wf/kubectl-wf/compile"
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+const submitExample = `  # Run a workflow and follow it to its end (exit 1 if it fails)
+  kubectl wf submit hello-world.yaml
+
+  # With parameters, in another namespace
+  kubectl wf submit steps.yaml -p message=hi -n team-a
+
+  # Create it and return at once; drive it later with kubectl wf watch
+  kubectl wf submit dag.yaml --detach -o name
+
+  # Check against the server without creating anything
+  kubectl wf submit dag.yaml --dry-run=server`
+
+// SubmitOptions are the inputs of `kubectl wf submit`.
+type SubmitOptions struct {
+	clientFlags
+	File        string
+	Params      parameterFlags
+	Name        string
+	Entrypoint  string
+	Account     string
+	DryRun      string
+	Detach      bool
+	Output      string
+	genericiooptions.IOStreams
+}
+
+// NewCmdSubmit creates a workflow and drives it to its end.
+func NewCmdSubmit(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &SubmitOptions{clientFlags: clientFlags{configFlags: configFlags}, IOStreams: streams, DryRun: "none"}
+	cmd := &cobra.Command{
+		Use:   "submit FILE|-",
+		Short: "Create a workflow and drive it to its end",
+		Long: `Lint and compile a workflow, create its object in the cluster, then drive it
+from this process until it ends, printing each node as it changes. Exits 0
+when the workflow Succeeded and 1 otherwise. Interrupted, the workflow's Jobs
+go on; kubectl wf watch NAME continues driving it. Nothing is created when the
+file has errors.`,
+		Example: submitExample,
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.Params.Values, "parameter", "p", nil, "Workflow parameter NAME=VALUE (repeatable)")
+	f.StringVarP(&o.Params.File, "parameter-file", "f", "", "YAML or JSON file of workflow parameters")
+	f.StringVar(&o.Name, "name", "", "Workflow name, instead of metadata.name or generateName")
+	f.StringVar(&o.Entrypoint, "entrypoint", "", "Template to start at, instead of spec.entrypoint")
+	f.StringVar(&o.Account, "serviceaccount", "", "ServiceAccount the pods run as")
+	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print what would be created) or "server" (let the server check it, create nothing)`)
+	f.BoolVar(&o.Detach, "detach", false, "Create the workflow and return without driving it")
+	f.StringVarP(&o.Output, "output", "o", "", `With --detach or --dry-run: "name" prints workflow/NAME`)
+	addRateFlags(cmd, &o.clientFlags)
+	return cmd
+}
+
+// Complete records the file.
+func (o *SubmitOptions) Complete(args []string) error {
+	o.File = args[0]
+	return nil
+}
+
+// Validate checks the flags.
+func (o *SubmitOptions) Validate() error {
+	switch o.DryRun {
+	case "none", "client", "server":
+	default:
+		return usageErrorf(`--dry-run must be "none", "client" or "server", not %q`, o.DryRun)
+	}
+	if o.Output != "" && o.Output != "name" {
+		return usageErrorf(`--output must be "name", not %q`, o.Output)
+	}
+	return nil
+}
+
+// Run submits and drives.
+func (o *SubmitOptions) Run(cmd *cobra.Command) error {
+	params, err := o.Params.parse()
+	if err != nil {
+		return err
+	}
+	docs, diags, err := readDocuments([]string{o.File}, o.In)
+	if err != nil {
+		return err
+	}
+	diags = append(diags, compile.Lint(docs)...).Sort()
+	for _, d := range diags {
+		fmt.Fprintln(o.ErrOut, d)
+	}
+	if diags.HasErrors() {
+		return silentError{ExitFailed}
+	}
+	var doc *compile.Document
+	for _, d := range docs {
+		if d.Kind == wfv1.KindWorkflow {
+			if doc != nil {
+				return fmt.Errorf("%s: submit takes one Workflow per file", o.File)
+			}
+			doc = d
+		}
+	}
+	if doc == nil {
+		return fmt.Errorf("%s: no Workflow to submit", o.File)
+	}
+	if o.DryRun == "client" {
+		return (&CompileOptions{Output: "yaml", IOStreams: o.IOStreams, Files: []string{o.File},
+			opts: compile.Options{Name: o.Name, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}}).runWith(docs)
+	}
+	cs, ns, err := o.client()
+	if err != nil {
+		return err
+	}
+	opts := compile.Options{Namespace: ns, Name: o.Name, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}
+	w, _, err := watch.Create(cmd.Context(), cs, doc, opts, o.DryRun == "server")
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.Output == "name":
+		fmt.Fprintf(o.Out, "workflow/%s\n", w.Name)
+	case o.DryRun == "server":
+		fmt.Fprintf(o.Out, "workflow/%s created (server dry run)\n", w.Name)
+	default:
+		fmt.Fprintf(o.Out, "workflow/%s created\n", w.Name)
+	}
+	if o.Detach || o.DryRun == "server" {
+		if o.Detach && o.DryRun == "none" {
+			fmt.Fprintf(o.ErrOut, "drive it with: kubectl wf watch %s -n %s\n", w.Name, ns)
+		}
+		return nil
+	}
+	return drive(cmd.Context(), cs, ns, w.Name, o.Out, o.ErrOut)
+}
+
+// addRateFlags adds the client rate-limit flags.
+func addRateFlags(cmd *cobra.Command, f *clientFlags) {
+	cmd.Flags().Float32Var(&f.QPS, "qps", defaultQPS, "Queries per second to the apiserver")
+	cmd.Flags().IntVar(&f.Burst, "burst", defaultBurst, "Burst of queries to the apiserver")
+}

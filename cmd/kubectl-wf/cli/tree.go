@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/duration"
+
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+// icons are argo get's status marks.
+var icons = map[watch.Phase]string{
+	watch.Pending: "◷", watch.Running: "●", watch.Succeeded: "✔", watch.Skipped: "○",
+	watch.Failed: "✖", watch.Error: "⚠", watch.Omitted: "○",
+}
+
+var colors = map[watch.Phase]string{
+	watch.Pending: "\033[33m", watch.Running: "\033[36m", watch.Succeeded: "\033[32m",
+	watch.Failed: "\033[31m", watch.Error: "\033[31m",
+}
+
+// treePrinter draws a workflow's nodes as argo get does: steps groups as
+// ┬ branches, then STEP TEMPLATE PODNAME DURATION MESSAGE.
+type treePrinter struct {
+	status *watch.Status
+	now    time.Time
+	color  bool
+	tw     *tabwriter.Writer
+}
+
+func printTree(out io.Writer, s *watch.Status, now time.Time, color bool) error {
+	p := &treePrinter{status: s, now: now, color: color, tw: tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)}
+	fmt.Fprintln(p.tw, "STEP\tTEMPLATE\tPODNAME\tDURATION\tMESSAGE")
+	if root := s.Nodes[s.Root]; root != nil {
+		p.row("", root)
+		p.children("", root)
+	}
+	return p.tw.Flush()
+}
+
+func (p *treePrinter) row(prefix string, n *watch.Node) {
+	icon := icons[n.Phase]
+	if n.Type == "Suspend" && n.Phase == watch.Running {
+		icon = "ǁ"
+	}
+	if p.color {
+		if c, ok := colors[n.Phase]; ok {
+			icon = c + icon + "\033[0m"
+		}
+	}
+	pod, dur := "", ""
+	if n.Type == "Pod" {
+		pod = n.Pod
+		dur = p.duration(n)
+	}
+	fmt.Fprintf(p.tw, " %s%s %s\t%s\t%s\t%s\t%s\n", prefix, icon, n.DisplayName, n.Template, pod, dur, n.Message)
+}
+
+func (p *treePrinter) duration(n *watch.Node) string {
+	if n.StartedAt == nil {
+		return ""
+	}
+	end := p.now
+	if n.FinishedAt != nil {
+		end = *n.FinishedAt
+	}
+	return duration.HumanDuration(end.Sub(*n.StartedAt))
+}
+
+// visible lists the children a tree shows: Omitted nodes are hidden.
+func (p *treePrinter) visible(n *watch.Node) []*watch.Node {
+	var out []*watch.Node
+	for _, id := range n.Children {
+		if c := p.status.Nodes[id]; c != nil && c.Phase != watch.Omitted {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (p *treePrinter) children(prefix string, n *watch.Node) {
+	kids := p.visible(n)
+	if n.Type != "Steps" {
+		for i, c := range kids {
+			last := i == len(kids)-1
+			p.row(prefix+pick(last, "└─", "├─"), c)
+			p.children(prefix+pick(last, "  ", "│ "), c)
+		}
+		return
+	}
+	// A steps node's children are its groups, drawn as branches.
+	for gi, g := range kids {
+		lastGroup := gi == len(kids)-1
+		steps := p.visible(g)
+		for si, c := range steps {
+			var branch, next string
+			switch {
+			case len(steps) == 1:
+				branch, next = pick(lastGroup, "└───", "├───"), pick(lastGroup, "    ", "│   ")
+			case si == 0:
+				branch, next = pick(lastGroup, "└─┬─", "├─┬─"), pick(lastGroup, "  │ ", "│ │ ")
+			default:
+				last := si == len(steps)-1
+				branch = pick(lastGroup, "  ", "│ ") + pick(last, "└─", "├─")
+				next = pick(lastGroup, "  ", "│ ") + pick(last, "  ", "│ ")
+			}
+			p.row(prefix+branch, c)
+			p.children(prefix+next, c)
+		}
+	}
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// useColor is kubectl's rule: a terminal, TERM not dumb, NO_COLOR unset.
+func useColor(out io.Writer, noColor bool) bool {
+	if noColor {
+		return false
+	}
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := out.(*os.File)
+	if !ok || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,86 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// Snapshot is a workflow as any client can read it, without driving it:
+// its object, its status evaluated from its Jobs and Pods, and its Lease.
+type Snapshot struct {
+	Object *corev1.ConfigMap
+	Status *Status
+	// Holder is the identity of the driver holding the workflow, if any.
+	Holder string
+}
+
+// Read evaluates a workflow's status from the cluster without changing
+// anything: results not yet recorded by a driver are shown as their pods
+// report them.
+func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) (*Snapshot, error) {
+	obj, err := cs.CoreV1().ConfigMaps(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if obj.Labels[compile.LabelRole] != compile.RoleWorkflow {
+		return nil, fmt.Errorf("configmap %s/%s: %w", namespace, name, ErrNotWorkflow)
+	}
+	w, err := compile.DecodeWorkflowObject(obj)
+	if err != nil {
+		return nil, err
+	}
+	selector := labels.Set{compile.LabelWorkflow: name}.String()
+	jobs, err := cs.BatchV1().Jobs(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, err
+	}
+	pods, err := cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, err
+	}
+	podOf := map[string]*corev1.Pod{}
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		job := p.Labels[labelJobName]
+		if cur, ok := podOf[job]; !ok || p.CreationTimestamp.After(cur.CreationTimestamp.Time) {
+			podOf[job] = p
+		}
+	}
+	obs, err := observedFromObject(obj, nowFunc())
+	if err != nil {
+		return nil, err
+	}
+	for i := range jobs.Items {
+		job := &jobs.Items[i]
+		obs.Jobs[job.Name] = jobResult(job, podOf[job.Name])
+	}
+	status, _ := Evaluate(w, obs)
+	if p := obj.Annotations[AnnotationPhase]; Phase(p).Fulfilled() {
+		// A finished workflow's recorded verdict stands, even once its
+		// pods are gone.
+		status.Phase, status.Message = Phase(p), obj.Annotations[AnnotationMessage]
+	}
+	snap := &Snapshot{Object: obj, Status: status}
+	if l, err := cs.CoordinationV1().Leases(namespace).Get(ctx, name, metav1.GetOptions{}); err == nil && l.Spec.HolderIdentity != nil {
+		if l.Spec.RenewTime != nil && nowFunc().Sub(l.Spec.RenewTime.Time) < LeaseDuration {
+			snap.Holder = *l.Spec.HolderIdentity
+		}
+	}
+	return snap, nil
+}
+
+// jobResult is a Job's recorded result, or what its pod says.
+func jobResult(job *batchv1.Job, pod *corev1.Pod) PodResult {
+	if r, ok := recordedResult(job); ok {
+		return r
+	}
+	return podState(job, pod)
+}

@@ -1,0 +1,83 @@
+package watch
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// Create makes a workflow's object in the cluster. The workflow is compiled
+// first, so a workflow that cannot run creates nothing. A generateName is
+// completed here, with a new suffix if the name is taken.
+func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document, opts compile.Options, dryRun bool) (*compile.Workflow, *corev1.ConfigMap, error) {
+	for attempt := 0; ; attempt++ {
+		if opts.Name == "" && doc.Metadata.Name == "" {
+			opts.GenerateSuffix = randomSuffix()
+		}
+		w, err := compile.NewWorkflow(doc, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := compile.Compile(w); err != nil {
+			return nil, nil, err
+		}
+		obj, err := w.WorkflowObject()
+		if err != nil {
+			return nil, nil, err
+		}
+		obj.Annotations = map[string]string{AnnotationPhase: string(Pending)}
+		create := metav1.CreateOptions{FieldManager: FieldManager}
+		if dryRun {
+			create.DryRun = []string{metav1.DryRunAll}
+		}
+		created, err := cs.CoreV1().ConfigMaps(w.Namespace).Create(ctx, obj, create)
+		if apierrors.IsAlreadyExists(err) && opts.GenerateSuffix != "" && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("creating workflow %s: %w", w.Name, err)
+		}
+		w.UID = created.UID
+		return w, created, nil
+	}
+}
+
+// randomSuffix is five characters as Kubernetes' generateName uses.
+func randomSuffix() string {
+	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	b := make([]byte, 5)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			panic(err) // crypto/rand does not fail on Linux
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b)
+}
+
+// Resume resumes every suspend node a workflow has reached, as `argo
+// resume` does; the driver sees it through its informer.
+func Resume(ctx context.Context, cs kubernetes.Interface, namespace, name string, now time.Time) error {
+	obj, err := cs.CoreV1().ConfigMaps(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if Phase(obj.Annotations[AnnotationPhase]).Fulfilled() {
+		return fmt.Errorf("workflow %s has already ended (%s)", name, obj.Annotations[AnnotationPhase])
+	}
+	patch := map[string]any{"metadata": map[string]any{"resourceVersion": obj.ResourceVersion,
+		"annotations": map[string]string{AnnotationResumeAll: now.UTC().Format(time.RFC3339Nano)}}}
+	_, err = cs.CoreV1().ConfigMaps(namespace).Patch(ctx, name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
+	return err
+}
