@@ -1,0 +1,342 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+	"github.com/kubectl-wf/kubectl-wf/internal/testcluster"
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+// onCluster runs kubectl-wf in process against the local cluster, in ns.
+func onCluster(t *testing.T, ns string, args ...string) (int, string, string) {
+	t.Helper()
+	return run(t, "", append(args, "--kubeconfig", testcluster.Kubeconfig(t), "-n", ns)...)
+}
+
+// getJSON reads a workflow as `get -o json` prints it.
+func getJSON(t *testing.T, ns, name string) workflowDocument {
+	t.Helper()
+	code, out, errOut := onCluster(t, ns, "get", name, "-o", "json")
+	if code != 0 {
+		t.Fatalf("get %s: exit %d: %s", name, code, errOut)
+	}
+	var doc workflowDocument
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("get -o json: %v\n%s", err, out)
+	}
+	return doc
+}
+
+func nodeByName(doc workflowDocument, suffix string) *watch.Node {
+	for _, n := range doc.Status.Nodes {
+		if strings.HasSuffix(n.Name, suffix) {
+			return n
+		}
+	}
+	return nil
+}
+
+// submitted extracts the name from submit's "workflow/NAME created".
+func submitted(t *testing.T, out string) string {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if name, ok := strings.CutPrefix(line, "workflow/"); ok {
+			return strings.Fields(name)[0]
+		}
+	}
+	t.Fatalf("submit printed no workflow name:\n%s", out)
+	return ""
+}
+
+// TestSeedWorkflows runs the fixtures on the local cluster and checks the
+// phase, exit code and outputs Argo gives for each.
+func TestSeedWorkflows(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	tests := []struct {
+		fixture string
+		params  []string
+		code    int
+		phase   watch.Phase
+		check   func(t *testing.T, ns string, doc workflowDocument)
+	}{
+		{fixture: "hello-world.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			logs := logsOf(t, ns, doc.Name)
+			if !strings.Contains(logs, doc.Name+": hello world") {
+				t.Errorf("logs lack the greeting:\n%s", logs)
+			}
+		}},
+		{fixture: "script.yaml", phase: watch.Succeeded},
+		{fixture: "steps-serial.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			one, two := nodeByName(doc, ".one"), nodeByName(doc, ".two")
+			if one == nil || two == nil || one.FinishedAt == nil || two.StartedAt == nil || two.StartedAt.Before(*one.FinishedAt) {
+				t.Errorf("step two did not start after step one ended: %+v %+v", one, two)
+			}
+		}},
+		{fixture: "steps-parallel.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			left, right := nodeByName(doc, ".left"), nodeByName(doc, ".right")
+			if left == nil || right == nil || left.StartedAt == nil || right.StartedAt == nil ||
+				!left.StartedAt.Before(*right.FinishedAt) || !right.StartedAt.Before(*left.FinishedAt) {
+				t.Errorf("parallel steps did not overlap: %+v %+v", left, right)
+			}
+			if doc.Status.Progress != "6/6" {
+				t.Errorf("progress %s, want 6/6", doc.Status.Progress)
+			}
+		}},
+		{fixture: "dag-diamond.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			a, d := nodeByName(doc, ".A"), nodeByName(doc, ".D")
+			if a == nil || d == nil || d.StartedAt.Before(*a.FinishedAt) {
+				t.Errorf("D started before A ended: %+v %+v", a, d)
+			}
+			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, ".D: node-D") {
+				t.Errorf("D did not echo its parameter:\n%s", logs)
+			}
+		}},
+		{fixture: "result-passing.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			logs := logsOf(t, ns, doc.Name)
+			if strings.Count(logs, "result was: forty-two") != 2 {
+				t.Errorf("the result did not reach both printers:\n%s", logs)
+			}
+			gen := nodeByName(doc, "[0].generate")
+			if gen == nil || gen.Outputs == nil || gen.Outputs.Result == nil || *gen.Outputs.Result != "forty-two" {
+				t.Errorf("generate's outputs.result = %+v, want forty-two", gen)
+			}
+		}},
+		{fixture: "output-parameters.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "consume: hello") {
+				t.Errorf("the output parameter did not reach consume:\n%s", logs)
+			}
+		}},
+		{fixture: "steps-failing.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			boom := nodeByName(doc, ".boom")
+			if boom == nil || boom.Phase != watch.Failed || boom.Message != "main: Error (exit code 1)" {
+				t.Errorf("boom = %+v, want Failed with main: Error (exit code 1)", boom)
+			}
+			if want := "child '" + boom.ID + "' failed"; doc.Status.Message != want {
+				t.Errorf("workflow message %q, want %q", doc.Status.Message, want)
+			}
+			if nodeByName(doc, ".never") != nil {
+				t.Errorf("the step after the failure ran")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			ns := testcluster.Namespace(t, cs)
+			args := append([]string{"submit", filepath.Join(fixturesDir, tt.fixture)}, tt.params...)
+			code, out, errOut := onCluster(t, ns, args...)
+			if code != tt.code {
+				t.Fatalf("submit exited %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+			doc := getJSON(t, ns, submitted(t, out))
+			if doc.Status.Phase != tt.phase {
+				t.Fatalf("phase %s, want %s (%s)", doc.Status.Phase, tt.phase, doc.Status.Message)
+			}
+			if tt.check != nil {
+				tt.check(t, ns, doc)
+			}
+		})
+	}
+}
+
+func logsOf(t *testing.T, ns, name string) string {
+	t.Helper()
+	code, out, errOut := onCluster(t, ns, "logs", name)
+	if code != 0 {
+		t.Fatalf("logs: exit %d: %s", code, errOut)
+	}
+	return out
+}
+
+// TestSuspendAndResumeFromAnotherProcess: the driver waits at a suspend
+// step until `resume` (another command) marks it, then finishes.
+func TestSuspendAndResumeFromAnotherProcess(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: approve}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: pause, template: pause}
+    - - {name: after, template: after}
+  - name: pause
+    suspend: {}
+  - name: after
+    container: {image: busybox, command: [echo, approved]}
+`)
+	done := make(chan int, 1)
+	go func() { code, _, _ := onCluster(t, ns, "submit", file); done <- code }()
+	waitFor(t, 60*time.Second, func() bool {
+		doc := getJSON(t, ns, "approve")
+		n := nodeByName(doc, ".pause")
+		return n != nil && n.Phase == watch.Running
+	})
+	if code, _, errOut := onCluster(t, ns, "resume", "approve"); code != 0 {
+		t.Fatalf("resume: %s", errOut)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("submit exited %d after resume", code)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("the workflow did not end after resume")
+	}
+	if doc := getJSON(t, ns, "approve"); doc.Status.Phase != watch.Succeeded {
+		t.Errorf("phase %s after resume, want Succeeded", doc.Status.Phase)
+	}
+}
+
+// TestKilledDriverLosesNothing kills the driving process with SIGKILL in
+// the middle of a 10-node DAG, continues with `watch` from a new process,
+// and checks that every node ran exactly once.
+func TestKilledDriverLosesNothing(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	bin := buildBinary(t)
+	kubeconfig := testcluster.Kubeconfig(t)
+	submit := exec.Command(bin, "submit", filepath.Join(fixturesDir, "dag-wide.yaml"), "--name", "crash", "--kubeconfig", kubeconfig, "-n", ns)
+	if err := submit.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once some but not all of the middle tasks' Jobs exist.
+	waitFor(t, 90*time.Second, func() bool { return len(jobsOf(t, cs, ns, "crash")) >= 3 })
+	if err := submit.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = submit.Wait()
+	// The Lease of the dead driver must expire before another takes over.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "watch", "crash", "--kubeconfig", kubeconfig, "-n", ns).CombinedOutput()
+	if err != nil {
+		t.Fatalf("watch after the kill: %v\n%s", err, out)
+	}
+	jobs := jobsOf(t, cs, ns, "crash")
+	if len(jobs) != 10 {
+		t.Errorf("%d Jobs, want 10 (one per node)", len(jobs))
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: compile.LabelWorkflow + "=crash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pods.Items) != 10 {
+		t.Errorf("%d pods, want 10: a node ran twice or not at all", len(pods.Items))
+	}
+	if doc := getJSON(t, ns, "crash"); doc.Status.Phase != watch.Succeeded {
+		t.Errorf("phase %s, want Succeeded", doc.Status.Phase)
+	}
+}
+
+// TestTwoDriversOneDrives starts two watchers on one workflow: exactly one
+// takes the Lease, the other follows, both see it end.
+func TestTwoDriversOneDrives(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	if code, _, errOut := onCluster(t, ns, "submit", filepath.Join(fixturesDir, "steps-serial.yaml"), "--name", "two", "--detach"); code != 0 {
+		t.Fatalf("submit --detach: %s", errOut)
+	}
+	var wg sync.WaitGroup
+	codes, errs := make([]int, 2), make([]string, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _, errs[i] = onCluster(t, ns, "watch", "two")
+		}()
+	}
+	wg.Wait()
+	following := 0
+	for i := range 2 {
+		if codes[i] != 0 {
+			t.Errorf("watcher %d exited %d: %s", i, codes[i], errs[i])
+		}
+		if strings.Contains(errs[i], "another driver holds the workflow") {
+			following++
+		}
+	}
+	if following != 1 {
+		t.Errorf("%d watchers found the workflow held, want exactly 1:\n%q", following, errs)
+	}
+	if n := len(jobsOf(t, cs, ns, "two")); n != 3 {
+		t.Errorf("%d Jobs, want 3", n)
+	}
+}
+
+func jobsOf(t *testing.T, cs kubernetes.Interface, ns, name string) []string {
+	t.Helper()
+	list, err := cs.BatchV1().Jobs(ns).List(context.Background(), metav1.ListOptions{LabelSelector: compile.LabelWorkflow + "=" + name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, j := range list.Items {
+		names = append(names, j.Name)
+	}
+	return names
+}
+
+func waitFor(t *testing.T, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %s", limit)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func writeTemp(t *testing.T, content string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "wf.yaml")
+	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+var (
+	binaryOnce sync.Once
+	binaryPath string
+	binaryErr  error
+)
+
+// buildBinary builds kubectl-wf once per test run, for tests that must
+// kill a real process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binaryOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kubectl-wf-test-")
+		if err != nil {
+			binaryErr = err
+			return
+		}
+		binaryPath = filepath.Join(dir, "kubectl-wf")
+		out, err := exec.Command("go", "build", "-o", binaryPath, "..").CombinedOutput()
+		if err != nil {
+			binaryErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if binaryErr != nil {
+		t.Fatalf("building kubectl-wf: %v", binaryErr)
+	}
+	return binaryPath
+}
