@@ -120,9 +120,11 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 			return nil, err
 		}
 	}
-	factory.Start(ctx.Done())
-	defer factory.Shutdown()
-	for typ, ok := range factory.WaitForCacheSync(ctx.Done()) {
+	informerCtx, stopInformers := context.WithCancel(ctx)
+	factory.Start(informerCtx.Done())
+	defer factory.Shutdown() // runs after stopInformers: Shutdown waits for them to stop
+	defer stopInformers()
+	for typ, ok := range factory.WaitForCacheSync(informerCtx.Done()) {
 		if !ok {
 			return nil, fmt.Errorf("watching %v of workflow %s: %w", typ, d.cfg.Name, context.Cause(ctx))
 		}
