@@ -8,7 +8,7 @@ BIN        := bin/kubectl-wf
 TOOLS      := $(GO) tool -modfile=hack/tools/go.mod
 FUZZTIME   ?= 20s
 
-.PHONY: help build test unit lint fuzz bench dist krew-test cluster-up cluster-down demo clean
+.PHONY: help build test unit lint fuzz bench dist krew-test cluster-up cluster-down cluster-status demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,6 +31,15 @@ fuzz: ## Run every fuzz target for FUZZTIME each
 
 bench: ## Benchmarks, as ratios against baselines measured in the same run
 	$(GO) test -run '^$$' -bench . -benchmem ./compile/
+
+cluster-up: ## Bring up the local single-node cluster; last line: export KUBECONFIG=...
+	@hack/cluster/up.sh
+
+cluster-down: ## Stop the local cluster (the built binaries stay cached)
+	@hack/cluster/down.sh
+
+cluster-status: ## Exit 0 if the local cluster is up and Ready
+	@hack/cluster/status.sh
 
 clean: ## Remove build output
 	rm -rf bin dist

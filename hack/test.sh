@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The project's test command (make test, .ci/run): unit tests, then the
-# integration tests against the local cluster, which it brings up when it
-# is not up and takes down again afterwards, leaving things as it found them.
+# The project's test command (make test, .ci/run): vet, then unit and
+# integration tests against the local cluster, which with-cluster.sh brings
+# up when it is not up and takes down again afterwards, leaving things as
+# it found them. -count=1: integration results must never come from the
+# test cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 go vet ./...
-go test -count=1 ./...
+hack/cluster/with-cluster.sh go test -count=1 -timeout 30m ./...
+if [[ -x hack/krew-test.sh ]]; then
+	hack/krew-test.sh
+fi

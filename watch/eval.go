@@ -175,9 +175,10 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 	st, ok := e.obs.Suspends[n.Name]
 	if !ok {
+		// Pending until its start is recorded: a resume applies only to
+		// suspend nodes that were running when it was given, as in Argo.
 		e.actions.StartSuspends = append(e.actions.StartSuspends, n.Name)
-		now := e.obs.Now
-		n.Phase, n.StartedAt = Running, &now
+		n.Phase = Pending
 		return
 	}
 	e.touched++

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"sort"
@@ -66,8 +67,9 @@ func resolveName(ctx context.Context, cs kubernetes.Interface, namespace, name s
 	return items[0].Name, nil
 }
 
-// driverIdentity names this process in a workflow's Lease.
+// driverIdentity names one driver in a workflow's Lease: host and pid say
+// where it runs, a random part tells two drivers of one process apart.
 func driverIdentity() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("kubectl-wf@%s/%d", host, os.Getpid())
+	return fmt.Sprintf("kubectl-wf@%s/%d/%s", host, os.Getpid(), rand.Text()[:6])
 }

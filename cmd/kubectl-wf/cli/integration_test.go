@@ -183,9 +183,16 @@ spec:
 	done := make(chan int, 1)
 	go func() { code, _, _ := onCluster(t, ns, "submit", file); done <- code }()
 	waitFor(t, 60*time.Second, func() bool {
-		doc := getJSON(t, ns, "approve")
-		n := nodeByName(doc, ".pause")
-		return n != nil && n.Phase == watch.Running
+		snap, err := watch.Read(context.Background(), cs, ns, "approve")
+		if err != nil {
+			return false // not created yet
+		}
+		for _, n := range snap.Status.Nodes {
+			if strings.HasSuffix(n.Name, ".pause") && n.Phase == watch.Running {
+				return true
+			}
+		}
+		return false
 	})
 	if code, _, errOut := onCluster(t, ns, "resume", "approve"); code != 0 {
 		t.Fatalf("resume: %s", errOut)

@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this
+# Shared settings and helpers for the local test cluster scripts
+# (up.sh, down.sh, status.sh, build.sh and hack/images/build.sh).
+# Sourced, never run: it only defines variables and functions.
+
+CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
+IMAGES_DIR="$REPO_ROOT/hack/images"
+
+# Versions of what the cluster is built from. A change of version builds into
+# a new folder, so an old cache never serves a new request.
+K8S_VERSION=v1.34.2
+ETCD_VERSION=v3.6.6
+CRANE_VERSION=v0.22.1
+
+# The binary cache lives outside the clone: CI runs in a fresh clone on the
+# same machine, and a cache inside the clone would rebuild (minutes) each time.
+CACHE="${KUBECTL_WF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-wf}"
+BIN="$CACHE/bin"
+K8S_BIN="$CACHE/k8s-$K8S_VERSION"
+ETCD_BIN="$CACHE/etcd-$ETCD_VERSION"
+CRANE="$CACHE/crane-$CRANE_VERSION/crane"
+
+# Runtime state: certificates, etcd data, logs, pids, kubeconfig. down.sh
+# removes it all; the binaries above stay.
+STATE="${KUBECTL_WF_CLUSTER_STATE:-$CACHE/cluster}"
+PIDS="$STATE/pids"
+LOGS="$STATE/logs"
+PKI="$STATE/pki"
+KUBECONFIG_FILE="$STATE/kubeconfig"
+
+# Everything listens on loopback only. etcd is moved off its well-known
+# ports so that a developer's own etcd does not collide with it.
+HOST=127.0.0.1
+API_PORT="${KUBECTL_WF_API_PORT:-6443}"
+ETCD_PORT=12379
+ETCD_PEER_PORT=12380
+KUBELET_PORT=10250
+KUBELET_HEALTHZ_PORT=10248
+KCM_PORT=10257
+SCHED_PORT=10259
+REGISTRY_PORT=5000
+REGISTRY="$HOST:$REGISTRY_PORT"
+# The node's name; it must resolve to 127.0.0.1, since the apiserver reaches
+# the kubelet (logs, exec) through the node's Hostname address.
+NODE_NAME=localhost
+POD_CIDR=10.88.0.0/16
+SERVICE_CIDR=10.96.0.0/16
+CONTAINERD_SOCK="$STATE/containerd/containerd.sock"
+
+# The processes up.sh starts, in start order; down.sh stops them in reverse.
+COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet)
+
+log() { printf '[cluster] %s\n' "$*" >&2; }
+die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
+
+# pid_of NAME prints the recorded pid of a component if that process is
+# alive and still runs the program we started (pids get reused). A pid file
+# holds "PID EXECUTABLE".
+pid_of() {
+	local f="$PIDS/$1.pid" pid exe
+	[[ -f $f ]] || return 1
+	read -r pid exe <"$f" || return 1
+	[[ -n $pid && $(readlink "/proc/$pid/exe" 2>/dev/null) == "$exe" ]] || return 1
+	printf '%s\n' "$pid"
+}
+
+# kubectl_ runs the machine's kubectl against this cluster.
+kubectl_() { kubectl --kubeconfig "$KUBECONFIG_FILE" "$@"; }
