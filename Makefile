@@ -32,6 +32,9 @@ fuzz: ## Run every fuzz target for FUZZTIME each
 bench: ## Benchmarks, as ratios against baselines measured in the same run
 	$(GO) test -run '^$$' -bench . -benchmem ./compile/
 
+demo: ## The main job: run the demo workflow on the local cluster
+	hack/demo.sh
+
 cluster-up: ## Bring up the local single-node cluster; last line: export KUBECONFIG=...
 	@hack/cluster/up.sh
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -69,20 +70,20 @@ func follow(ctx context.Context, cs kubernetes.Interface, namespace, name string
 // printChanges prints the nodes whose phase changed since the last call,
 // one plain line each, in a stable order.
 func printChanges(out io.Writer, s *watch.Status, seen map[string]watch.Phase) {
-	var lines []string
+	var changed []*watch.Node
 	for id, n := range s.Nodes {
-		if seen[id] == n.Phase || n.Type == "StepGroup" {
-			continue
+		if seen[id] != n.Phase && n.Type != "StepGroup" {
+			seen[id] = n.Phase
+			changed = append(changed, n)
 		}
-		seen[id] = n.Phase
-		line := fmt.Sprintf("%s %-9s %s", time.Now().Format("15:04:05"), n.Phase, n.Name)
+	}
+	slices.SortFunc(changed, func(a, b *watch.Node) int { return strings.Compare(a.Name, b.Name) })
+	now := time.Now().Format("15:04:05")
+	for _, n := range changed {
+		line := fmt.Sprintf("%s %-9s %s", now, n.Phase, n.Name)
 		if n.Message != "" {
 			line += ": " + n.Message
 		}
-		lines = append(lines, line)
-	}
-	slices.Sort(lines)
-	for _, l := range lines {
-		fmt.Fprintln(out, l)
+		fmt.Fprintln(out, line)
 	}
 }
