@@ -48,7 +48,7 @@ func DecodeWorkflowObject(cm *corev1.ConfigMap) (*Workflow, error) {
 	if err := json.Unmarshal([]byte(cm.Data[WorkflowDataKey]), &doc); err != nil {
 		return nil, fmt.Errorf("configmap %s/%s does not hold a workflow: %w", cm.Namespace, cm.Name, err)
 	}
-	w := &Workflow{Name: cm.Name, Namespace: cm.Namespace, UID: cm.UID,
+	w := &Workflow{Name: cm.Name, Namespace: cm.Namespace, UID: cm.UID, Created: cm.CreationTimestamp.Time,
 		Labels: doc.Labels, Annotations: doc.Annotations, Spec: doc.Spec}
 	w.index()
 	return w, nil

@@ -217,6 +217,11 @@ func InputVars(t *wfv1.Template, args []wfv1.Parameter, scope Vars) (Vars, []str
 		resolved = append(resolved, wfv1.Parameter{Name: in.Name, Value: wfv1.ParseAnyString(s)})
 	}
 	vars["inputs.parameters"] = ParametersJSON(resolved)
+	for _, out := range t.Outputs.Parameters {
+		if out.ValueFrom != nil && out.ValueFrom.Path != "" {
+			vars["outputs.parameters."+out.Name+".path"] = out.ValueFrom.Path
+		}
+	}
 	return vars, missing
 }
 

@@ -30,11 +30,24 @@ type scope struct {
 
 func newScope(l *linter, t *wfv1.Template) *scope { return &scope{l: l, template: t} }
 
-// globalWorkflowVars are workflow.* variables that need no declaration.
+// globalWorkflowVars are the workflow.* variables kubectl-wf provides.
 var globalWorkflowVars = []string{
-	"name", "namespace", "uid", "serviceAccountName", "mainEntrypoint", "priority", "duration",
-	"status", "failures", "creationTimestamp", "scheduledTime", "parameters", "labels", "annotations", "outputs",
+	"name", "namespace", "uid", "serviceAccountName", "mainEntrypoint", "priority",
+	"creationTimestamp", "parameters", "labels", "annotations",
 }
+
+// unsupportedWorkflowVars are Argo's other workflow.* variables, and why
+// kubectl-wf does not provide them yet.
+var unsupportedWorkflowVars = map[string]string{
+	"status":        "exit handlers are not supported yet",
+	"failures":      "exit handlers are not supported yet",
+	"duration":      "exit handlers are not supported yet",
+	"outputs":       "global outputs are not supported yet",
+	"scheduledTime": "CronWorkflows are not supported",
+}
+
+// siblingFields are what a step or task offers its siblings.
+var siblingFields = []string{"id", "status", "exitCode", "startedAt", "finishedAt", "outputs"}
 
 // check returns why tag cannot resolve here, or "" when it can.
 func (s *scope) check(tag Tag) string {
@@ -60,7 +73,11 @@ func (s *scope) check(tag Tag) string {
 		if at(1) == "parameters" && at(2) != "" && !slices.ContainsFunc(s.template.Inputs.Parameters, func(p wfv1.Parameter) bool { return p.Name == at(2) }) {
 			return fmt.Sprintf("%s: template %q has no input parameter %q", ref, s.template.Name, at(2))
 		}
-	case "outputs", "pod", "retries", "node", "lastRetry":
+	case "pod":
+		return fmt.Sprintf("not supported: %s: a Job's pod gets its name from the Job controller, after the Job is made; read it from the downward API (fieldRef metadata.name)", ref)
+	case "retries", "lastRetry":
+		return fmt.Sprintf("not supported: %s: retryStrategy is not supported yet", ref)
+	case "outputs", "node":
 	case "item":
 		if !s.loop {
 			return fmt.Sprintf("%s: only a step or task with withItems, withParam or withSequence has an item", ref)
@@ -76,6 +93,9 @@ func (s *scope) check(tag Tag) string {
 }
 
 func (s *scope) checkWorkflow(ref, field, name string) string {
+	if why, ok := unsupportedWorkflowVars[field]; ok {
+		return fmt.Sprintf("not supported: %s: %s", ref, why)
+	}
 	if !slices.Contains(globalWorkflowVars, field) {
 		return fmt.Sprintf("%s: unknown workflow variable %q", ref, field)
 	}
@@ -114,6 +134,9 @@ func (s *scope) checkSibling(ref string, parts []string) string {
 			return fmt.Sprintf("%s: %q is not a task of template %q", ref, name, s.template.Name)
 		}
 		return fmt.Sprintf("%s: task %q is not a dependency of task %q", ref, name, s.current)
+	}
+	if len(parts) > 2 && !slices.Contains(siblingFields, parts[2]) {
+		return fmt.Sprintf("not supported: %s: kubectl-wf gives a %s's %s", ref, strings.TrimSuffix(kind, "s"), strings.Join(siblingFields, ", "))
 	}
 	// steps.X.outputs.parameters.P must be an output X's template declares.
 	if len(parts) >= 5 && parts[2] == "outputs" && parts[3] == "parameters" && target != nil && len(target.Steps) == 0 && target.DAG == nil {

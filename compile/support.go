@@ -43,6 +43,7 @@ var supportTable = map[string]support{
 	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
 
 	// Templates.
+	"Template.resource":        notYet("resource templates are not run yet"),
 	"Template.containerSet":    notYet("containerSet templates are not supported yet"),
 	"Template.data":            notYet("data templates need an artifact repository, which is not supported yet"),
 	"Template.http":            notYet("http templates are not supported yet"),

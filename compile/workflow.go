@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -64,8 +65,10 @@ type Workflow struct {
 	UID         types.UID
 	Labels      map[string]string
 	Annotations map[string]string
-	Spec        wfv1.WorkflowSpec
-	templates   map[string]*wfv1.Template
+	// Created is when the workflow object was created, once it was.
+	Created   time.Time
+	Spec      wfv1.WorkflowSpec
+	templates map[string]*wfv1.Template
 }
 
 // NewWorkflow resolves a parsed Workflow document with opts.
@@ -161,6 +164,9 @@ func (w *Workflow) GlobalVars() Vars {
 	}
 	if w.UID != "" {
 		v["workflow.uid"] = string(w.UID)
+	}
+	if !w.Created.IsZero() {
+		v["workflow.creationTimestamp"] = w.Created.UTC().Format(time.RFC3339)
 	}
 	if w.Spec.Priority != nil {
 		v["workflow.priority"] = fmt.Sprint(*w.Spec.Priority)
