@@ -27,14 +27,14 @@ const submitExample = `  # Run a workflow and follow it to its end (exit 1 if it
 // SubmitOptions are the inputs of `kubectl wf submit`.
 type SubmitOptions struct {
 	clientFlags
-	File        string
-	Params      parameterFlags
-	Name        string
-	Entrypoint  string
-	Account     string
-	DryRun      string
-	Detach      bool
-	Output      string
+	File       string
+	Params     parameterFlags
+	Name       string
+	Entrypoint string
+	Account    string
+	DryRun     string
+	Detach     bool
+	Output     string
 	genericiooptions.IOStreams
 }
 
