@@ -30,7 +30,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each
 	hack/fuzz.sh $(FUZZTIME)
 
 bench: ## Benchmarks, as ratios against baselines measured in the same run
-	$(GO) test -run '^$$' -bench . -benchmem ./compile/
+	hack/bench.sh
 
 demo: ## The main job: run the demo workflow on the local cluster
 	hack/demo.sh
