@@ -20,7 +20,7 @@ func generatedDAG(n int) []byte {
 		case i%3 == 0 && i > 1:
 			fmt.Fprintf(&b, "        depends: \"t%d && t%d.Succeeded\"\n", i-1, i-2)
 		default:
-			fmt.Fprintf(&b, "        dependencies: [t%d]\n", i-1)
+			fmt.Fprintf(&b, "        depends: t%d\n", i-1)
 		}
 		if i > 0 && i%2 == 1 {
 			fmt.Fprintf(&b, "        arguments:\n          parameters:\n          - name: msg\n            value: \"{{tasks.t%d.outputs.result}}\"\n", i-1)
