@@ -10,8 +10,6 @@ import (
 const (
 	// A Job's name is copied into its pods' job-name label: 63 characters.
 	maxJobName = 63
-	// A uint32 in decimal is at most 10 digits.
-	hashLength = 10
 )
 
 // Node names follow Argo's scheme, so that `get` shows what `argo get` does:
