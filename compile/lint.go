@@ -279,10 +279,10 @@ func parameterNames(ps []wfv1.Parameter) map[string]bool {
 
 // lintTags checks every `{{…}}` tag in the strings of v against scope.
 func (l *linter) lintTags(path string, v any, sc *scope) {
-	visitStrings(reflect.ValueOf(v), path, func(p string, s *string) {
+	visitStrings(reflect.ValueOf(v), path, func(p func() string, s *string) {
 		for _, tag := range Tags(*s) {
 			if msg := sc.check(tag); msg != "" {
-				l.errorf(p, "%s", msg)
+				l.errorf(p(), "%s", msg)
 			}
 		}
 	})

@@ -139,7 +139,7 @@ func ParametersJSON(ps []wfv1.Parameter) string {
 // copy the caller owns) and returns the names it could not resolve.
 func substitute[T any](t *T, vars Vars) []string {
 	var missing []string
-	visitStrings(reflect.ValueOf(t), "", func(_ string, s *string) {
+	visitStrings(reflect.ValueOf(t), "", func(_ func() string, s *string) {
 		var m []string
 		*s, m = vars.Resolve(*s)
 		missing = append(missing, m...)

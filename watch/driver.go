@@ -79,6 +79,10 @@ type driver struct {
 	jobs       listersbatchv1.JobLister
 	pods       listerscorev1.PodLister
 	last       *Status
+	// created holds the Jobs this driver made that its informer may not
+	// show yet: they count as Pending, so a quick second reconcile does
+	// not ask the apiserver to create them again.
+	created map[string]bool
 }
 
 func (d *driver) renew(ctx context.Context, cancel context.CancelCauseFunc) {
@@ -203,7 +207,11 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	if err != nil {
 		return obs, err
 	}
+	for name := range d.created {
+		obs.Jobs[name] = PodResult{Phase: Pending}
+	}
 	for _, job := range jobs {
+		delete(d.created, job.Name)
 		if r, ok := recordedResult(job); ok {
 			obs.Jobs[job.Name] = r
 			continue
@@ -294,6 +302,10 @@ func (d *driver) create(ctx context.Context, obj *corev1.ConfigMap, c PodToCreat
 	if _, err := d.cs.BatchV1().Jobs(d.cfg.Namespace).Create(ctx, job, opts); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
+	if d.created == nil {
+		d.created = map[string]bool{}
+	}
+	d.created[job.Name] = true
 	return nil
 }
 
