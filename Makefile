@@ -44,5 +44,11 @@ cluster-down: ## Stop the local cluster (the built binaries stay cached)
 cluster-status: ## Exit 0 if the local cluster is up and Ready
 	@hack/cluster/status.sh
 
+dist: ## Release archives for six platforms and dist/wf.yaml, krew's manifest with their sha256
+	hack/dist.sh
+
+krew-test: ## Install the plugin with krew itself, offline, run it through kubectl, uninstall it
+	hack/krew-test.sh
+
 clean: ## Remove build output
 	rm -rf bin dist
