@@ -212,14 +212,19 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	}
 	for _, job := range jobs {
 		delete(d.created, job.Name)
-		if r, ok := recordedResult(job); ok {
-			obs.Jobs[job.Name] = r
-			continue
-		}
 		pod := d.podOf(job)
-		r := podState(job, pod)
-		if r.Phase.Completed() {
+		r, recorded := recordedResult(job)
+		if !recorded {
+			r = podState(job, pod)
+		}
+		if !recorded && r.Phase.Completed() {
 			if err := d.record(ctx, job, pod, &r); err != nil {
+				return obs, err
+			}
+		}
+		// After recording, so that a crash in between leaves the result.
+		if stopsPod(job, r, pod) {
+			if err := d.suspendJob(ctx, job); err != nil {
 				return obs, err
 			}
 		}
@@ -278,6 +283,17 @@ func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, 
 	}
 	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: mustJSON(r)}}}
 	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// suspendJob makes the Job controller delete a Job's pod that will never
+// end by itself (an image that cannot be pulled, say).
+func (d *driver) suspendJob(ctx context.Context, job *batchv1.Job) error {
+	patch := []byte(`{"spec":{"suspend":true}}`)
+	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: FieldManager})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}

@@ -50,7 +50,15 @@ func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
 	case corev1.PodPending:
 		r.Phase = Pending
 		if main != nil && main.State.Waiting != nil {
-			r.Message = main.State.Waiting.Reason
+			w := main.State.Waiting
+			r.Message = w.Reason
+			if stuckReasons[w.Reason] {
+				// The kubelet would retry for ever; the node fails with
+				// its reason instead of the workflow hanging.
+				r.Phase, r.Message = Error, fmt.Sprintf("main: %s: %s", w.Reason, w.Message)
+				now := time.Now()
+				r.FinishedAt = &now
+			}
 		}
 		return r
 	case corev1.PodRunning:
@@ -87,6 +95,21 @@ func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
 		r.Message = fmt.Sprintf("main: %s (exit code %d)", term.Reason, code)
 	}
 	return r
+}
+
+// stuckReasons are waiting reasons a pod does not get out of by itself.
+var stuckReasons = map[string]bool{
+	"ErrImagePull":               true,
+	"ImagePullBackOff":           true,
+	"InvalidImageName":           true,
+	"CreateContainerConfigError": true,
+}
+
+// stopsPod reports whether a node's Job still has a pod that must be
+// stopped: the node ended with an error while its pod never ran to its end.
+func stopsPod(job *batchv1.Job, r PodResult, pod *corev1.Pod) bool {
+	return r.Phase == Error && pod != nil && !(job.Spec.Suspend != nil && *job.Spec.Suspend) &&
+		pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed
 }
 
 func mainStatus(pod *corev1.Pod) *corev1.ContainerStatus {

@@ -119,6 +119,17 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("the output parameter did not reach consume:\n%s", logs)
 			}
 		}},
+		{fixture: "bad-image.yaml", code: ExitFailed, phase: watch.Error, check: func(t *testing.T, ns string, doc workflowDocument) {
+			root := doc.Status.Nodes[doc.Status.Root]
+			if !strings.Contains(root.Message, "ErrImagePull") && !strings.Contains(root.Message, "ImagePullBackOff") {
+				t.Errorf("message %q does not say the image could not be pulled", root.Message)
+			}
+			cs, _ := testcluster.Client(t)
+			waitFor(t, time.Minute, func() bool {
+				pods, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: compile.LabelWorkflow + "=" + doc.Name})
+				return err == nil && len(pods.Items) == 0
+			})
+		}},
 		{fixture: "steps-failing.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
 			boom := nodeByName(doc, ".boom")
 			if boom == nil || boom.Phase != watch.Failed || boom.Message != "main: Error (exit code 1)" {
