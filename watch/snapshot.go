@@ -16,8 +16,9 @@ import (
 // Snapshot is a workflow as any client can read it, without driving it:
 // its object, its status evaluated from its Jobs and Pods, and its Lease.
 type Snapshot struct {
-	Object *corev1.ConfigMap
-	Status *Status
+	Object   *corev1.ConfigMap
+	Workflow *compile.Workflow
+	Status   *Status
 	// Holder is the identity of the driver holding the workflow, if any.
 	Holder string
 }
@@ -68,7 +69,7 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 		// pods are gone.
 		status.Phase, status.Message = Phase(p), obj.Annotations[AnnotationMessage]
 	}
-	snap := &Snapshot{Object: obj, Status: status}
+	snap := &Snapshot{Object: obj, Workflow: w, Status: status}
 	if l, err := cs.CoordinationV1().Leases(namespace).Get(ctx, name, metav1.GetOptions{}); err == nil && l.Spec.HolderIdentity != nil {
 		if l.Spec.RenewTime != nil && nowFunc().Sub(l.Spec.RenewTime.Time) < LeaseDuration {
 			snap.Holder = *l.Spec.HolderIdentity

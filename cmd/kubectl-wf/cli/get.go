@@ -26,13 +26,20 @@ type GetOptions struct {
 
 // workflowDocument is `get -o json|yaml`: a stable document for scripts.
 type workflowDocument struct {
-	Name       string        `json:"name"`
-	Namespace  string        `json:"namespace"`
-	Created    time.Time     `json:"created"`
-	StartedAt  string        `json:"startedAt,omitempty"`
-	FinishedAt string        `json:"finishedAt,omitempty"`
-	DrivenBy   string        `json:"drivenBy,omitempty"`
+	Name       string    `json:"name"`
+	Namespace  string    `json:"namespace"`
+	Created    time.Time `json:"created"`
+	StartedAt  string    `json:"startedAt,omitempty"`
+	FinishedAt string    `json:"finishedAt,omitempty"`
+	DrivenBy   string    `json:"drivenBy,omitempty"`
+	// Parameters are the workflow's parameters, in their order.
+	Parameters []parameter   `json:"parameters,omitempty"`
 	Status     *watch.Status `json:"status"`
+}
+
+type parameter struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // NewCmdGet shows a workflow as argo get does.
@@ -77,6 +84,11 @@ func (o *GetOptions) Run(cmd *cobra.Command) error {
 	doc := workflowDocument{Name: name, Namespace: ns, Created: snap.Object.CreationTimestamp.Time,
 		StartedAt: snap.Object.Annotations[watch.AnnotationStartedAt], FinishedAt: snap.Object.Annotations[watch.AnnotationFinishedAt],
 		DrivenBy: snap.Holder, Status: snap.Status}
+	for _, p := range snap.Workflow.Spec.Arguments.Parameters {
+		if p.Value != nil {
+			doc.Parameters = append(doc.Parameters, parameter{p.Name, p.Value.String()})
+		}
+	}
 	switch o.Output {
 	case "name":
 		_, err = fmt.Fprintf(o.Out, "workflow/%s\n", name)
@@ -130,6 +142,12 @@ func printHeader(out io.Writer, d workflowDocument, now time.Time) {
 		line("Duration", duration.HumanDuration(end.Sub(started)))
 	}
 	line("Progress", d.Status.Progress)
+	if len(d.Parameters) > 0 {
+		fmt.Fprintln(out, "Parameters:")
+		for _, p := range d.Parameters {
+			fmt.Fprintf(out, "  %s: %s\n", p.Name, p.Value)
+		}
+	}
 	switch {
 	case d.DrivenBy != "":
 		line("Driven by", d.DrivenBy)

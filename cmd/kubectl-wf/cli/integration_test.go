@@ -100,6 +100,9 @@ func TestSeedWorkflows(t *testing.T) {
 			if a == nil || d == nil || d.StartedAt.Before(*a.FinishedAt) {
 				t.Errorf("D started before A ended: %+v %+v", a, d)
 			}
+			if len(doc.Parameters) != 1 || doc.Parameters[0] != (parameter{"prefix", "node"}) {
+				t.Errorf("parameters = %v, want prefix=node", doc.Parameters)
+			}
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, ".D: node-D") {
 				t.Errorf("D did not echo its parameter:\n%s", logs)
 			}
