@@ -55,13 +55,13 @@ driving it. Any client can read it: the status lives in native objects.`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
-			if o.Output != "" && o.Output != "json" && o.Output != "yaml" && o.Output != "name" && o.Output != "wide" {
-				return usageErrorf("--output must be json, yaml, name or wide, not %q", o.Output)
+			if o.Output != "" && o.Output != "json" && o.Output != "yaml" && o.Output != "name" {
+				return usageErrorf("--output must be json, yaml or name, not %q", o.Output)
 			}
 			return o.Run(cmd)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json, yaml, name or wide")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json, yaml or name")
 	cmd.Flags().BoolVar(&o.NoColor, "no-color", false, "Do not colour status marks (NO_COLOR also turns colour off)")
 	addRateFlags(cmd, &o.clientFlags)
 	return cmd
