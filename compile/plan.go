@@ -74,7 +74,7 @@ func (p *planner) defer_(name string, t *wfv1.Template, typ, why string) {
 // node plans the node `name` running template t with args, whose values
 // are resolved with scope (the caller's variables).
 func (p *planner) node(name string, t *wfv1.Template, args []wfv1.Parameter, scope Vars, depth int) error {
-	typ := nodeType(t)
+	typ := NodeType(t)
 	if depth > maxDepth {
 		p.defer_(name, t, typ, fmt.Sprintf("nesting deeper than %d templates", maxDepth))
 		return nil
@@ -162,7 +162,7 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 		return fmt.Errorf("node %s: template %q is not defined", c.name, c.template)
 	}
 	if c.when != "" {
-		p.defer_(c.name, t, nodeType(t), "`when` is evaluated at run time")
+		p.defer_(c.name, t, NodeType(t), "`when` is evaluated at run time")
 		return nil
 	}
 	if c.items == nil && c.param == "" && c.seq == nil {
@@ -175,7 +175,7 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 		missing = append(missing, substitute(seq, vars)...)
 	}
 	if len(missing) > 0 {
-		p.defer_(c.name, t, nodeType(t), "the loop's items "+needs(missing))
+		p.defer_(c.name, t, NodeType(t), "the loop's items "+needs(missing))
 		return nil
 	}
 	items, err := LoopItems(c.items, param, seq)
@@ -237,7 +237,8 @@ func Instantiate(t *wfv1.Template, vars Vars) (*wfv1.Template, []string) {
 	return inst, missing
 }
 
-func nodeType(t *wfv1.Template) string {
+// NodeType is the Argo node type a template runs as.
+func NodeType(t *wfv1.Template) string {
 	switch {
 	case t.Container != nil || t.Script != nil:
 		return NodePod

@@ -89,7 +89,7 @@ func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node
 // node evaluates the node `name` running template t with args, resolved
 // in the caller's scope.
 func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Parameter, scope compile.Vars, depth int) *Node {
-	n := e.newNode(name, display, nodeType(t), t.Name)
+	n := e.newNode(name, display, compile.NodeType(t), t.Name)
 	if depth > maxDepth {
 		return e.fail(n, Error, "maximum recursion depth exceeded")
 	}
@@ -111,22 +111,6 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 		e.fail(n, Error, "template %q: %s templates are not run yet", t.Name, strings.ToLower(n.Type))
 	}
 	return n
-}
-
-func nodeType(t *wfv1.Template) string {
-	switch {
-	case t.Container != nil || t.Script != nil:
-		return compile.NodePod
-	case len(t.Steps) > 0:
-		return compile.NodeSteps
-	case t.DAG != nil:
-		return compile.NodeDAG
-	case t.Suspend != nil:
-		return compile.NodeSuspend
-	case t.Resource != nil:
-		return compile.NodeResource
-	}
-	return "Unknown"
 }
 
 func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {

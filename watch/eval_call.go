@@ -38,11 +38,11 @@ func (e *evaluator) expand(c call, scope compile.Vars, depth int) []*Node {
 		missing = append(missing, resolveSequence(seq, scope)...)
 	}
 	if len(missing) > 0 {
-		return []*Node{e.fail(e.newNode(c.name, c.display, nodeType(t), t.Name), Error, "failed to resolve {{%s}}", missing[0])}
+		return []*Node{e.fail(e.newNode(c.name, c.display, compile.NodeType(t), t.Name), Error, "failed to resolve {{%s}}", missing[0])}
 	}
 	items, err := compile.LoopItems(c.items, param, seq)
 	if err != nil {
-		return []*Node{e.fail(e.newNode(c.name, c.display, nodeType(t), t.Name), Error, "%v", err)}
+		return []*Node{e.fail(e.newNode(c.name, c.display, compile.NodeType(t), t.Name), Error, "%v", err)}
 	}
 	nodes := make([]*Node, len(items))
 	for i, item := range items {
@@ -57,11 +57,11 @@ func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope co
 	if c.when != "" {
 		when, missing := scope.Resolve(c.when)
 		if len(missing) > 0 {
-			return e.fail(e.newNode(name, display, nodeType(t), t.Name), Error, "failed to resolve {{%s}}", missing[0])
+			return e.fail(e.newNode(name, display, compile.NodeType(t), t.Name), Error, "failed to resolve {{%s}}", missing[0])
 		}
 		ok, err := compile.EvalWhen(when)
 		if err != nil {
-			return e.fail(e.newNode(name, display, nodeType(t), t.Name), Error, "%v", err)
+			return e.fail(e.newNode(name, display, compile.NodeType(t), t.Name), Error, "%v", err)
 		}
 		if !ok {
 			return e.fail(e.newNode(name, display, "Skipped", t.Name), Skipped, "when '%s' evaluated false", when)

@@ -44,6 +44,17 @@ func (f *clientFlags) client() (kubernetes.Interface, string, error) {
 	return cs, ns, err
 }
 
+// target resolves a command's workflow argument: a client, the namespace
+// and the workflow's name (@latest resolved).
+func (f *clientFlags) target(ctx context.Context, arg string) (kubernetes.Interface, string, string, error) {
+	cs, ns, err := f.client()
+	if err != nil {
+		return nil, "", "", err
+	}
+	name, err := resolveName(ctx, cs, ns, arg)
+	return cs, ns, name, err
+}
+
 // resolveName turns @latest into the newest workflow of the namespace.
 func resolveName(ctx context.Context, cs kubernetes.Interface, namespace, name string) (string, error) {
 	if name != "@latest" {

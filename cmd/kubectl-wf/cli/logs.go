@@ -25,11 +25,7 @@ func NewCmdLogs(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 		Example: "  kubectl wf logs @latest\n  kubectl wf logs @latest print",
 		Args:    usageArgs(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, ns, err := f.client()
-			if err != nil {
-				return err
-			}
-			name, err := resolveName(cmd.Context(), cs, ns, args[0])
+			cs, ns, name, err := f.target(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

@@ -21,11 +21,7 @@ func NewCmdResume(configFlags *genericclioptions.ConfigFlags, streams genericioo
 		Example: "  kubectl wf resume @latest",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, ns, err := f.client()
-			if err != nil {
-				return err
-			}
-			name, err := resolveName(cmd.Context(), cs, ns, args[0])
+			cs, ns, name, err := f.target(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

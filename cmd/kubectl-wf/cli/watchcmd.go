@@ -19,11 +19,7 @@ stops renewing its Lease. Exits 0 when the workflow Succeeded, 1 otherwise.`,
 		Example: "  kubectl wf watch @latest\n  kubectl wf watch hello-world-x7k2p -n team-a",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, ns, err := f.client()
-			if err != nil {
-				return err
-			}
-			name, err := resolveName(cmd.Context(), cs, ns, args[0])
+			cs, ns, name, err := f.target(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
