@@ -3,6 +3,7 @@ package compile
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
@@ -18,14 +19,17 @@ func (l *linter) lintDAG(i int) {
 		return
 	}
 	l.lintDependencyForms(path, t.DAG.Tasks)
-	tasks := map[string]int{}
-	all := map[string]bool{}
+	n := len(t.DAG.Tasks)
+	tasks := make(map[string]int, n)
+	all := make(map[string]bool, n)
+	paths := make([]string, n) // each task's, made once: a DAG may have thousands
 	for k := range t.DAG.Tasks {
 		all[t.DAG.Tasks[k].Name] = true
+		paths[k] = path + ".tasks[" + strconv.Itoa(k) + "]"
 	}
 	for k := range t.DAG.Tasks {
 		task := &t.DAG.Tasks[k]
-		tp := fmt.Sprintf("%s.tasks[%d]", path, k)
+		tp := paths[k]
 		switch _, dup := tasks[task.Name]; {
 		case task.Name == "":
 			l.errorf(tp, "task has no name")
@@ -38,16 +42,16 @@ func (l *linter) lintDAG(i int) {
 			tasks[task.Name] = k
 		}
 	}
-	deps := make([][]string, len(t.DAG.Tasks)) // task index → dependency names
+	deps := make([][]string, n) // task index → dependency names
 	for k := range t.DAG.Tasks {
-		deps[k] = l.taskDependencies(path, k, &t.DAG.Tasks[k], tasks)
+		deps[k] = l.taskDependencies(paths[k], &t.DAG.Tasks[k], tasks)
 	}
 	l.lintCycles(path, t.DAG.Tasks, deps, tasks)
 
-	outputs := map[string]*wfv1.Template{}
+	outputs := make(map[string]*wfv1.Template, n)
 	for k := range t.DAG.Tasks {
 		task := &t.DAG.Tasks[k]
-		tp := fmt.Sprintf("%s.tasks[%d]", path, k)
+		tp := paths[k]
 		l.lintCall(tp, task.Template, task.TemplateRef, task.Inline, &task.Arguments, loopCount(task.WithItems, task.WithParam, task.WithSequence))
 		sc := &scope{l: l, template: t, kind: "tasks", visible: l.ancestorLookup(t, k, deps, tasks), all: all, current: task.Name,
 			loop: loopCount(task.WithItems, task.WithParam, task.WithSequence) > 0}
@@ -76,8 +80,7 @@ func (l *linter) lintDependencyForms(path string, tasks []wfv1.DAGTask) {
 
 // taskDependencies returns the tasks task depends on, reporting unknown
 // ones and depends expressions that do not parse.
-func (l *linter) taskDependencies(path string, k int, task *wfv1.DAGTask, tasks map[string]int) []string {
-	tp := fmt.Sprintf("%s.tasks[%d]", path, k)
+func (l *linter) taskDependencies(tp string, task *wfv1.DAGTask, tasks map[string]int) []string {
 	var names []string
 	switch {
 	case task.Depends != "" && len(task.Dependencies) > 0:

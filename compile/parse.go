@@ -3,7 +3,6 @@ package compile
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,14 +27,14 @@ type Document struct {
 	Spec     wfv1.WorkflowSpec
 	// Start is where the document begins.
 	Start     Pos
-	positions map[string]Pos
+	positions *positions
 }
 
 // Pos returns where the field at path (as `spec.templates[0].name`) is,
 // or where its nearest enclosing field is when path itself is absent.
 func (d *Document) Pos(path string) Pos {
 	for path != "" {
-		if p, ok := d.positions[path]; ok {
+		if p, ok := d.positions.lookup(path); ok {
 			return p
 		}
 		i := strings.LastIndexAny(path, ".[")
@@ -128,18 +127,11 @@ func parseDocument(file string, root *kyaml.Node) (*Document, Diagnostics) {
 		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "kind")), Severity: Warning, Message: fmt.Sprintf("skipped kind %s: kubectl-wf runs Workflow and WorkflowTemplate", kind)}}
 	}
 
-	w := &schemaWalker{file: file, positions: map[string]Pos{}, support: supportTable}
-	value := w.walk(node, reflect.TypeFor[wfv1.Workflow](), "")
+	w := &schemaWalker{file: file, positions: &positions{file: file}, support: supportTable}
+	var wf wfv1.Workflow
+	w.walk(node, reflect.ValueOf(&wf).Elem(), -1)
 	if w.diags.HasErrors() {
 		return nil, w.diags
-	}
-	raw, err := json.Marshal(value)
-	if err != nil {
-		return nil, append(w.diags, Diagnostic{Pos: start, Severity: Error, Message: err.Error()})
-	}
-	var wf wfv1.Workflow
-	if err := json.Unmarshal(raw, &wf); err != nil {
-		return nil, append(w.diags, Diagnostic{Pos: start, Severity: Error, Message: err.Error()})
 	}
 	doc := &Document{Kind: kind, Metadata: wf.ObjectMeta, Spec: wf.Spec, Start: start, positions: w.positions}
 	return doc, w.diags

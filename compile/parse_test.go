@@ -32,6 +32,11 @@ func TestParseFileDiagnostics(t *testing.T) {
 			want: []string{`f.yaml:4:26: spec.activeDeadlineSeconds: must be an integer, not str "two"`},
 		},
 		{
+			name: "a number too big for its field is reported where it is",
+			yaml: "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates:\n  - name: a\n    container: {image: x, ports: [{containerPort: 99999999999}]}\n",
+			want: []string{"f.yaml:6:51: spec.templates[0].container.ports[0].containerPort: 99999999999 does not fit in int32"},
+		},
+		{
 			name: "unsupported field is named with its path",
 			yaml: "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates:\n  - name: a\n    memoize: {key: k}\n",
 			want: []string{"f.yaml:6:5: not supported: spec.templates[0].memoize: memoization is not supported yet"},

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -50,7 +51,7 @@ type Plan struct {
 // Compile lowers the statically known part of a workflow to Jobs and
 // ConfigMaps. It is pure: no client, no I/O.
 func Compile(w *Workflow) (*Plan, error) {
-	p := &planner{w: w, plan: &Plan{Workflow: w}, globals: w.GlobalVars()}
+	p := &planner{w: w, plan: &Plan{Workflow: w}, globals: w.GlobalVars(), tags: map[*wfv1.Template]*tagTree{}}
 	entry, ok := w.Template(w.Spec.Entrypoint)
 	if !ok {
 		return nil, fmt.Errorf("entrypoint template %q is not defined", w.Spec.Entrypoint)
@@ -65,6 +66,9 @@ type planner struct {
 	w       *Workflow
 	plan    *Plan
 	globals Vars
+	// tags caches each pod template's tag tree: a big DAG instantiates
+	// one template thousands of times.
+	tags map[*wfv1.Template]*tagTree
 }
 
 func (p *planner) defer_(name string, t *wfv1.Template, typ, why string) {
@@ -102,8 +106,15 @@ func (p *planner) node(name string, t *wfv1.Template, args []wfv1.Parameter, sco
 	return nil
 }
 
+// pod plans a pod node; vars are its own, made for it by node.
 func (p *planner) pod(name string, t *wfv1.Template, vars Vars) error {
-	inst, missing := Instantiate(t, vars.With(Vars{"node.name": name}))
+	tags, ok := p.tags[t]
+	if !ok {
+		tags = podTags(t)
+		p.tags[t] = tags
+	}
+	vars["node.name"] = name
+	inst, missing := instantiate(t, tags, vars)
 	if len(missing) > 0 {
 		p.defer_(name, t, NodePod, needs(missing))
 		return nil
@@ -171,8 +182,9 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 	param, missing := vars.Resolve(c.param)
 	seq := c.seq
 	if seq != nil {
-		seq = deepCopy(seq)
-		missing = append(missing, substitute(seq, vars)...)
+		var m []string
+		seq, m = substitute(seq, vars)
+		missing = append(missing, m...)
 	}
 	if len(missing) > 0 {
 		p.defer_(c.name, t, NodeType(t), "the loop's items "+needs(missing))
@@ -226,14 +238,27 @@ func InputVars(t *wfv1.Template, args []wfv1.Parameter, scope Vars) (Vars, []str
 }
 
 // Instantiate returns a copy of t with every tag that vars resolve
-// substituted, field by field, and the names left unresolved.
+// substituted, field by field, and the names left unresolved. The copy
+// shares every value that holds no resolved tag with t: treat both as
+// read-only, as all parsed templates are.
 func Instantiate(t *wfv1.Template, vars Vars) (*wfv1.Template, []string) {
-	inst := deepCopy(t)
-	// Outputs and inputs are read by the driver, not by the pod.
-	outputs, inputs := inst.Outputs, inst.Inputs
-	inst.Outputs, inst.Inputs = wfv1.Outputs{}, wfv1.Inputs{}
-	missing := substitute(inst, vars)
-	inst.Outputs, inst.Inputs = outputs, inputs
+	return instantiate(t, podTags(t), vars)
+}
+
+// podTags is the tag tree of what Instantiate substitutes: all of t but
+// its inputs and outputs, which the driver reads, not the pod.
+func podTags(t *wfv1.Template) *tagTree {
+	bare := *t
+	bare.Outputs, bare.Inputs = wfv1.Outputs{}, wfv1.Inputs{}
+	return tagsOf(reflect.ValueOf(&bare).Elem())
+}
+
+func instantiate(t *wfv1.Template, tags *tagTree, vars Vars) (*wfv1.Template, []string) {
+	inst, missing := substituteTags(t, tags, vars)
+	if inst == t {
+		c := *t
+		inst = &c
+	}
 	return inst, missing
 }
 

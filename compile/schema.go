@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,14 +16,17 @@ import (
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 )
 
-// A schemaWalker checks a YAML node tree against the Go type it will decode
-// into, field by field, and meanwhile turns it into plain JSON values. Doing
-// both in one walk gives every problem a position (encoding/json and
-// sigs.k8s.io/yaml report none for unknown fields) and records where each
-// field path is, for later checks to point at.
+// A schemaWalker checks a YAML node tree against the Go type it decodes
+// into, field by field, and decodes it on the way. Doing both in one walk
+// gives every problem a position (encoding/json and sigs.k8s.io/yaml report
+// none for unknown fields) and records where each field path is, for later
+// checks to point at. Values come out as encoding/json would decode the
+// document written as JSON; types that decode themselves are given that
+// JSON. Decoding straight into the types, rather than through JSON, is
+// most of what makes a 10,000-task file parse in a blink.
 type schemaWalker struct {
 	file      string
-	positions map[string]Pos
+	positions *positions
 	diags     Diagnostics
 	support   map[string]support
 }
@@ -45,12 +47,12 @@ const (
 
 var (
 	typeParallelSteps = reflect.TypeFor[wfv1.ParallelSteps]()
-	typeWorkflowStep  = reflect.TypeFor[wfv1.WorkflowStep]()
+	typeAnyString     = reflect.TypeFor[wfv1.AnyString]()
 	unmarshalerType   = reflect.TypeFor[json.Unmarshaler]()
 
 	// Types that decode themselves; listed with what YAML they accept.
 	leafTypes = map[reflect.Type]scalarKind{
-		reflect.TypeFor[wfv1.AnyString]():       kindAnyScalar,
+		typeAnyString:                           kindAnyScalar,
 		reflect.TypeFor[wfv1.Item]():            kindAny,
 		reflect.TypeFor[wfv1.Object]():          kindAny,
 		reflect.TypeFor[wfv1.Amount]():          kindFloat,
@@ -64,126 +66,196 @@ var (
 	}
 )
 
-// walk checks node against t and returns its JSON value. path names node in
-// messages; owner is the Go type name of the struct holding the field.
-func (w *schemaWalker) walk(node *kyaml.Node, t reflect.Type, path string) any {
+// walk checks node against the type of v, a settable zero value, and
+// decodes it into v. at is node's entry in w.positions (-1 for the
+// document), which names it in messages.
+func (w *schemaWalker) walk(node *kyaml.Node, v reflect.Value, at int) {
 	node = resolveAlias(node)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
 	if node.Kind == kyaml.ScalarNode && node.Tag == "!!null" {
-		return nil
+		w.null(node, v, at)
+		return
 	}
+	for v.Kind() == reflect.Pointer {
+		v.Set(reflect.New(v.Type().Elem()))
+		v = v.Elem()
+	}
+	t := v.Type()
 	if t == typeParallelSteps {
-		return w.walkSeq(node, typeWorkflowStep, path)
+		w.walkSeq(node, v.Field(0), at)
+		return
+	}
+	if t == typeAnyString {
+		// The commonest leaf; its JSON is always a string, kept as it is.
+		if s, ok := w.scalar(node, kindAnyScalar, at); ok {
+			v.SetString(s.(string))
+		}
+		return
 	}
 	if kind, ok := leafTypes[t]; ok {
-		return w.scalar(node, kind, path)
+		w.leaf(node, v, kind, at)
+		return
 	}
 	if t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(unmarshalerType) {
-		return w.scalar(node, kindAny, path)
+		w.leaf(node, v, kindAny, at)
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		return w.walkStruct(node, t, path)
+		w.walkStruct(node, v, at)
 	case reflect.Map:
-		return w.walkMap(node, t.Elem(), path)
-	case reflect.Slice:
-		return w.walkSeq(node, t.Elem(), path)
-	case reflect.String:
-		return w.scalar(node, kindString, path)
-	case reflect.Bool:
-		return w.scalar(node, kindBool, path)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return w.scalar(node, kindInt, path)
-	case reflect.Float32, reflect.Float64:
-		return w.scalar(node, kindFloat, path)
-	case reflect.Interface:
-		return w.scalar(node, kindAny, path)
-	}
-	w.errorf(node, "%s: cannot be decoded (Go type %s)", path, t)
-	return nil
-}
-
-func (w *schemaWalker) walkStruct(node *kyaml.Node, t reflect.Type, path string) any {
-	if node.Kind != kyaml.MappingNode {
-		w.errorAt(path, node, "%s: must be a mapping, not %s", displayPath(path), kindName(node))
-		return nil
-	}
-	fields := fieldsOf(t)
-	out := make(map[string]any, len(node.Content)/2)
-	forEachPair(node, func(key, value *kyaml.Node) {
-		name := key.Value
-		child := joinPath(path, name)
-		f, ok := fields[name]
-		if !ok {
-			w.errorf(key, "unknown field %q in %s%s", name, displayType(t, path), suggest(name, fields))
+		if t.Key().Kind() != reflect.String {
+			w.errorf(node, "%s: cannot be decoded (Go type %s)", w.positions.path(at), t)
 			return
 		}
-		if _, dup := out[name]; dup {
-			w.errorf(key, "%s: field given twice", displayPath(child))
+		w.walkMap(node, v, at)
+	case reflect.Slice:
+		w.walkSeq(node, v, at)
+	case reflect.String:
+		if s, ok := w.scalar(node, kindString, at); ok {
+			v.SetString(s.(string))
+		}
+	case reflect.Bool:
+		if b, ok := w.scalar(node, kindBool, at); ok {
+			v.SetBool(b.(bool))
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		w.integer(node, v, at)
+	case reflect.Float32, reflect.Float64:
+		w.leaf(node, v, kindFloat, at)
+	case reflect.Interface:
+		w.leaf(node, v, kindAny, at)
+	default:
+		w.errorf(node, "%s: cannot be decoded (Go type %s)", w.positions.path(at), t)
+	}
+}
+
+// integer decodes an integer, reporting one its Go type cannot hold.
+func (w *schemaWalker) integer(node *kyaml.Node, v reflect.Value, at int) {
+	x, ok := w.scalar(node, kindInt, at)
+	if !ok {
+		return
+	}
+	switch n := x.(int64); {
+	case v.CanInt() && !v.OverflowInt(n):
+		v.SetInt(n)
+	case v.CanUint() && n >= 0 && !v.OverflowUint(uint64(n)):
+		v.SetUint(uint64(n))
+	default:
+		w.errorf(node, "%s: %d does not fit in %s", w.display(at), n, v.Type())
+	}
+}
+
+// null decodes a YAML null as encoding/json decodes a JSON null: pointers,
+// maps and slices stay nil, a type that decodes itself is given `null`,
+// anything else keeps its zero value.
+func (w *schemaWalker) null(node *kyaml.Node, v reflect.Value, at int) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return
+	}
+	if u, ok := v.Addr().Interface().(json.Unmarshaler); ok {
+		if err := u.UnmarshalJSON([]byte("null")); err != nil {
+			w.errorf(node, "%s: %v", w.display(at), err)
+		}
+	}
+}
+
+// leaf decodes a value through its JSON form, for types that decode
+// themselves and for free-form values.
+func (w *schemaWalker) leaf(node *kyaml.Node, v reflect.Value, kind scalarKind, at int) {
+	value, ok := w.scalar(node, kind, at)
+	if !ok {
+		return
+	}
+	raw, err := json.Marshal(value)
+	if err == nil {
+		err = json.Unmarshal(raw, v.Addr().Interface())
+	}
+	if err != nil {
+		w.errorf(node, "%s: %v", w.display(at), err)
+	}
+}
+
+func (w *schemaWalker) walkStruct(node *kyaml.Node, v reflect.Value, at int) {
+	t := v.Type()
+	if node.Kind != kyaml.MappingNode {
+		w.errorAt(at, node, "%s: must be a mapping, not %s", w.display(at), kindName(node))
+		return
+	}
+	fields := fieldsOf(t)
+	var given fieldSet
+	forEachPair(node, func(key, value *kyaml.Node) {
+		name := key.Value
+		f, ok := fields[name]
+		if !ok {
+			w.errorf(key, "unknown field %q in %s%s", name, displayType(t, w.positions.path(at)), suggest(name, fields))
+			return
+		}
+		if given.add(f.ordinal) {
+			w.errorf(key, "%s: field given twice", joinPath(w.positions.path(at), name))
 			return
 		}
 		// Problems with a scalar are in its value; with a list or mapping,
 		// at its key.
+		where := key
 		if resolveAlias(value).Kind == kyaml.ScalarNode {
-			w.positions[child] = posOf(w.file, value)
-		} else {
-			w.positions[child] = posOf(w.file, key)
+			where = value
 		}
-		if s, ok := w.support[t.Name()+"."+name]; ok && !isEmptyValue(value) {
+		child := w.positions.add(at, name, -1, where)
+		if s, ok := w.support[f.supportKey]; ok && !isEmptyValue(value) {
 			w.report(key, s, child)
 		}
-		out[name] = w.walk(value, f, child)
+		w.walk(value, fieldByIndex(v, f.index), child)
 	})
-	return out
 }
 
-func (w *schemaWalker) walkMap(node *kyaml.Node, elem reflect.Type, path string) any {
+func (w *schemaWalker) walkMap(node *kyaml.Node, v reflect.Value, at int) {
 	if node.Kind != kyaml.MappingNode {
-		w.errorAt(path, node, "%s: must be a mapping, not %s", displayPath(path), kindName(node))
-		return nil
+		w.errorAt(at, node, "%s: must be a mapping, not %s", w.display(at), kindName(node))
+		return
 	}
-	out := make(map[string]any, len(node.Content)/2)
+	t := v.Type()
+	v.Set(reflect.MakeMapWithSize(t, len(node.Content)/2))
 	forEachPair(node, func(key, value *kyaml.Node) {
-		child := joinPath(path, key.Value)
-		w.positions[child] = posOf(w.file, key)
-		out[key.Value] = w.walk(value, elem, child)
+		child := w.positions.add(at, key.Value, -1, key)
+		elem := reflect.New(t.Elem()).Elem()
+		w.walk(value, elem, child)
+		v.SetMapIndex(reflect.ValueOf(key.Value).Convert(t.Key()), elem)
 	})
-	return out
 }
 
-func (w *schemaWalker) walkSeq(node *kyaml.Node, elem reflect.Type, path string) any {
-	if elem.Kind() == reflect.Uint8 {
-		return w.scalar(node, kindString, path)
+func (w *schemaWalker) walkSeq(node *kyaml.Node, v reflect.Value, at int) {
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		w.leaf(node, v, kindString, at) // base64, as encoding/json reads bytes
+		return
 	}
 	if node.Kind != kyaml.SequenceNode {
-		w.errorAt(path, node, "%s: must be a list, not %s", displayPath(path), kindName(node))
-		return nil
+		w.errorAt(at, node, "%s: must be a list, not %s", w.display(at), kindName(node))
+		return
 	}
-	out := make([]any, len(node.Content))
+	// Never nil, not even empty: `withItems: []` is a loop of nothing.
+	list := reflect.MakeSlice(v.Type(), len(node.Content), len(node.Content))
 	for i, item := range node.Content {
-		child := path + "[" + strconv.Itoa(i) + "]"
-		w.positions[child] = posOf(w.file, item)
-		out[i] = w.walk(item, elem, child)
+		child := w.positions.add(at, "", i, item)
+		w.walk(item, list.Index(i), child)
 	}
-	return out
+	v.Set(list)
 }
 
 // scalar converts a leaf, checking that YAML's resolved tag fits kind.
-func (w *schemaWalker) scalar(node *kyaml.Node, kind scalarKind, path string) any {
+func (w *schemaWalker) scalar(node *kyaml.Node, kind scalarKind, at int) (any, bool) {
 	if kind == kindAny {
 		var v any
 		if err := node.Decode(&v); err != nil {
-			w.errorf(node, "%s: %v", displayPath(path), err)
-			return nil
+			w.errorf(node, "%s: %v", w.display(at), err)
+			return nil, false
 		}
-		return jsonable(v)
+		return jsonable(v), true
 	}
 	if node.Kind != kyaml.ScalarNode {
-		w.errorf(node, "%s: must be %s, not %s", displayPath(path), kindWant(kind), kindName(node))
-		return nil
+		w.errorf(node, "%s: must be %s, not %s", w.display(at), kindWant(kind), kindName(node))
+		return nil, false
 	}
 	tag := node.ShortTag()
 	switch {
@@ -191,168 +263,57 @@ func (w *schemaWalker) scalar(node *kyaml.Node, kind scalarKind, path string) an
 		// A quantity is checked here, where its position is known; a
 		// {{…}} tag is checked once resolved.
 		if _, err := resource.ParseQuantity(node.Value); err == nil || strings.Contains(node.Value, "{{") {
-			return node.Value
+			return node.Value, true
 		}
 	case tag == "!!str" && (kind == kindString || kind == kindIntOrString || kind == kindAnyScalar):
-		return node.Value
+		return node.Value, true
 	case tag == "!!int" && (kind == kindInt || kind == kindFloat || kind == kindIntOrString || kind == kindNumberOrString || kind == kindAnyScalar):
 		if n, err := strconv.ParseInt(node.Value, 0, 64); err == nil {
 			if kind == kindAnyScalar {
-				return node.Value
+				return node.Value, true
 			}
-			return n
+			return n, true
 		}
 	case tag == "!!float" && (kind == kindFloat || kind == kindNumberOrString || kind == kindAnyScalar):
 		if kind == kindAnyScalar {
-			return node.Value
+			return node.Value, true
 		}
 		if f, err := strconv.ParseFloat(node.Value, 64); err == nil {
-			return f
+			return f, true
 		}
 	case tag == "!!bool" && (kind == kindBool || kind == kindAnyScalar):
 		if kind == kindAnyScalar {
-			return node.Value
+			return node.Value, true
 		}
-		return node.Value == "true"
+		return node.Value == "true", true
 	case tag == "!!timestamp" && (kind == kindString || kind == kindAnyScalar):
-		return node.Value
+		return node.Value, true
 	}
-	w.errorf(node, "%s: must be %s, not %s %q", displayPath(path), kindWant(kind), strings.TrimPrefix(tag, "!!"), node.Value)
-	return nil
+	w.errorf(node, "%s: must be %s, not %s %q", w.display(at), kindWant(kind), strings.TrimPrefix(tag, "!!"), node.Value)
+	return nil, false
 }
 
 func (w *schemaWalker) errorf(node *kyaml.Node, format string, args ...any) {
 	w.diags = append(w.diags, Diagnostic{Pos: posOf(w.file, node), Severity: Error, Message: fmt.Sprintf(format, args...)})
 }
 
-// errorAt reports a problem with the field at path where that field was
-// recorded (a list's or mapping's key), else at node.
-func (w *schemaWalker) errorAt(path string, node *kyaml.Node, format string, args ...any) {
-	pos, ok := w.positions[path]
-	if !ok {
-		pos = posOf(w.file, node)
+// errorAt reports a problem with the field at entry at where that field
+// was recorded (a list's or mapping's key), else at node.
+func (w *schemaWalker) errorAt(at int, node *kyaml.Node, format string, args ...any) {
+	pos := posOf(w.file, node)
+	if at >= 0 {
+		pos = w.positions.pos(at)
 	}
 	w.diags = append(w.diags, Diagnostic{Pos: pos, Severity: Error, Message: fmt.Sprintf(format, args...)})
 }
 
-func (w *schemaWalker) report(node *kyaml.Node, s support, path string) {
+func (w *schemaWalker) report(node *kyaml.Node, s support, at int) {
 	w.diags = append(w.diags, Diagnostic{Pos: posOf(w.file, node), Severity: s.severity,
-		Message: fmt.Sprintf("not supported: %s: %s", displayPath(path), s.reason)})
+		Message: fmt.Sprintf("not supported: %s: %s", w.display(at), s.reason)})
 }
 
-// fieldsOf maps the JSON names of a struct's fields, inline ones included,
-// to their types; cached because the same types recur thousands of times.
-func fieldsOf(t reflect.Type) map[string]reflect.Type {
-	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
-	}
-	m := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" || (!f.IsExported() && !f.Anonymous) {
-			continue
-		}
-		if name == "" && (f.Anonymous || strings.Contains(opts, "inline")) {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				for k, v := range fieldsOf(ft) {
-					m[k] = v
-				}
-				continue
-			}
-		}
-		if name == "" {
-			name = f.Name
-		}
-		m[name] = f.Type
-	}
-	fieldCache.Store(t, m)
-	return m
-}
-
-var fieldCache sync.Map
-
-func forEachPair(node *kyaml.Node, fn func(key, value *kyaml.Node)) {
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		key, value := node.Content[i], node.Content[i+1]
-		if key.Value == "<<" && key.ShortTag() == "!!merge" {
-			merged := resolveAlias(value)
-			if merged.Kind == kyaml.MappingNode {
-				forEachPair(merged, fn)
-			}
-			continue
-		}
-		fn(key, value)
-	}
-}
-
-func resolveAlias(node *kyaml.Node) *kyaml.Node {
-	for node.Kind == kyaml.AliasNode && node.Alias != nil {
-		node = node.Alias
-	}
-	return node
-}
-
-func posOf(file string, node *kyaml.Node) Pos {
-	return Pos{File: file, Line: node.Line, Col: node.Column}
-}
-
-func joinPath(parent, name string) string {
-	if parent == "" {
-		return name
-	}
-	return parent + "." + name
-}
-
-func displayPath(path string) string {
-	if path == "" {
-		return "document"
-	}
-	return path
-}
-
-// displayType names a struct as Argo's docs do, with where it stands.
-func displayType(t reflect.Type, path string) string {
-	if path == "" {
-		return t.Name()
-	}
-	return fmt.Sprintf("%s (%s)", path, t.Name())
-}
-
-func kindName(node *kyaml.Node) string {
-	switch node.Kind {
-	case kyaml.MappingNode:
-		return "a mapping"
-	case kyaml.SequenceNode:
-		return "a list"
-	case kyaml.ScalarNode:
-		return fmt.Sprintf("the %s %q", strings.TrimPrefix(node.ShortTag(), "!!"), node.Value)
-	}
-	return "empty"
-}
-
-func kindWant(k scalarKind) string {
-	switch k {
-	case kindInt:
-		return "an integer"
-	case kindFloat:
-		return "a number"
-	case kindBool:
-		return "true or false"
-	case kindIntOrString:
-		return "an integer or a string"
-	case kindNumberOrString:
-		return "a quantity"
-	case kindAnyScalar:
-		return "a string, number or boolean"
-	}
-	return "a string"
-}
+// display names entry at in a message.
+func (w *schemaWalker) display(at int) string { return displayPath(w.positions.path(at)) }
 
 func isEmptyValue(node *kyaml.Node) bool {
 	node = resolveAlias(node)
@@ -387,38 +348,4 @@ func jsonable(v any) any {
 		return v
 	}
 	return v
-}
-
-// suggest proposes the known field closest to a misspelt one.
-func suggest(name string, fields map[string]reflect.Type) string {
-	best, bestDist := "", 3
-	for f := range fields {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(f)); d < bestDist || (d == bestDist && best != "" && f < best) {
-			best, bestDist = f, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -18,25 +18,30 @@ type Tag struct {
 // the braces; an unclosed `{{` is text.
 func Tags(s string) []Tag {
 	var tags []Tag
-	for off := 0; ; {
-		i := strings.Index(s[off:], "{{")
-		if i < 0 {
-			return tags
-		}
-		start := off + i
-		j := strings.Index(s[start+2:], "}}")
-		if j < 0 {
-			return tags
-		}
-		end := start + 2 + j + 2
-		content := strings.TrimSpace(s[start+2 : end-2])
-		tag := Tag{Start: start, End: end, Name: content}
-		if rest, ok := strings.CutPrefix(content, "="); ok {
-			tag.Name, tag.Expression = strings.TrimSpace(rest), true
-		}
-		tags = append(tags, tag)
-		off = end
+	for t, ok := nextTag(s, 0); ok; t, ok = nextTag(s, t.End) {
+		tags = append(tags, t)
 	}
+	return tags
+}
+
+// nextTag finds the first tag of s that starts at off or later.
+func nextTag(s string, off int) (Tag, bool) {
+	i := strings.Index(s[off:], "{{")
+	if i < 0 {
+		return Tag{}, false
+	}
+	start := off + i
+	j := strings.Index(s[start+2:], "}}")
+	if j < 0 {
+		return Tag{}, false
+	}
+	end := start + 2 + j + 2
+	content := strings.TrimSpace(s[start+2 : end-2])
+	tag := Tag{Start: start, End: end, Name: content}
+	if rest, ok := strings.CutPrefix(content, "="); ok {
+		tag.Name, tag.Expression = strings.TrimSpace(rest), true
+	}
+	return tag, true
 }
 
 // Replace substitutes each tag of s for which value returns true. Tags it
@@ -44,20 +49,19 @@ func Tags(s string) []Tag {
 // Substitution happens in one string value at a time, never in serialized
 // YAML or JSON, so a value can never change the structure around it.
 func Replace(s string, value func(Tag) (string, bool)) string {
-	tags := Tags(s)
-	if len(tags) == 0 {
-		return s
-	}
 	var b strings.Builder
 	last := 0
-	for _, t := range tags {
-		v, ok := value(t)
-		if !ok {
+	for t, ok := nextTag(s, 0); ok; t, ok = nextTag(s, t.End) {
+		v, resolved := value(t)
+		if !resolved {
 			continue
 		}
 		b.WriteString(s[last:t.Start])
 		b.WriteString(v)
 		last = t.End
+	}
+	if last == 0 {
+		return s // nothing resolved
 	}
 	b.WriteString(s[last:])
 	return b.String()

@@ -3,7 +3,6 @@ package compile
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/expr-lang/expr"
@@ -133,30 +132,4 @@ func ParametersJSON(ps []wfv1.Parameter) string {
 	}
 	b, _ := json.Marshal(list)
 	return string(b)
-}
-
-// substitute resolves the tags in every string field of *t (a pointer to a
-// copy the caller owns) and returns the names it could not resolve.
-func substitute[T any](t *T, vars Vars) []string {
-	var missing []string
-	visitStrings(reflect.ValueOf(t), "", func(_ func() string, s *string) {
-		var m []string
-		*s, m = vars.Resolve(*s)
-		missing = append(missing, m...)
-	})
-	return missing
-}
-
-// deepCopy copies a value of the workflow schema through JSON, which is
-// what the schema is defined by.
-func deepCopy[T any](in *T) *T {
-	b, err := json.Marshal(in)
-	if err != nil {
-		panic(fmt.Sprintf("deepCopy: %v", err)) // schema types always marshal
-	}
-	out := new(T)
-	if err := json.Unmarshal(b, out); err != nil {
-		panic(fmt.Sprintf("deepCopy: %v", err))
-	}
-	return out
 }
