@@ -175,6 +175,9 @@ func (l *linter) lintTemplate(i int) {
 			}
 		}
 	}
+	if t.Resource != nil {
+		l.lintResource(path, t)
+	}
 	switch {
 	case len(t.Steps) > 0:
 		l.lintSteps(i)

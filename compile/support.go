@@ -43,7 +43,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
 
 	// Templates.
-	"Template.resource":        notYet("resource templates are not run yet"),
 	"Template.containerSet":    notYet("containerSet templates are not supported yet"),
 	"Template.data":            notYet("data templates need an artifact repository, which is not supported yet"),
 	"Template.http":            notYet("http templates are not supported yet"),
@@ -82,10 +81,10 @@ var supportTable = map[string]support{
 	"Inputs.artifacts":              notYet("artifacts are not supported yet"),
 	"Outputs.artifacts":             notYet("artifacts are not supported yet"),
 	"Arguments.artifacts":           notYet("artifacts are not supported yet"),
-	"ValueFrom.jqFilter":            notYet("jqFilter is not supported yet; use jsonPath"),
 	"ValueFrom.event":               notYet("event payloads need Argo's server"),
 	"ValueFrom.configMapKeyRef":     notYet("parameters from ConfigMaps are not supported yet"),
 	"ValueFrom.expression":          notYet("valueFrom.expression is not supported yet"),
 	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),
+	"ResourceTemplate.flags":        notYet("kubectl-wf performs the action itself, not with kubectl: name the object with apiVersion, kind and metadata.name in the manifest"),
 }

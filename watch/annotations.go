@@ -13,6 +13,9 @@ const (
 	AnnotationFinishedAt   = compile.Domain + "/finished-at"
 	AnnotationSuspends     = compile.Domain + "/suspends"
 	AnnotationResumeAll    = compile.Domain + "/resume-all"
+	AnnotationResources    = compile.Domain + "/resources"
+	AnnotationSuspended    = compile.Domain + "/suspended"
+	AnnotationShutdown     = compile.Domain + "/shutdown"
 	AnnotationCreateErrors = compile.Domain + "/create-errors"
 	AnnotationResult       = compile.Domain + "/result"
 

@@ -38,6 +38,8 @@ type Config struct {
 	OnStatus func(*Status)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Resources runs resource templates; without it they fail.
+	Resources *Resources
 }
 
 // Drive runs a workflow to its end from this process and returns its final
@@ -49,7 +51,7 @@ func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, e
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	d := &driver{cs: cs, cfg: cfg}
+	d := &driver{cs: cs, cfg: cfg, wake: make(chan struct{}, 1)}
 	obj, err := cs.CoreV1().ConfigMaps(cfg.Namespace).Get(ctx, cfg.Name, metav1.GetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("workflow %s: %w", cfg.Name, err)
@@ -83,6 +85,18 @@ type driver struct {
 	// show yet: they count as Pending, so a quick second reconcile does
 	// not ask the apiserver to create them again.
 	created map[string]bool
+	// wake makes the loop reconcile again; objectWatches follow the
+	// objects of resource nodes waiting on a condition.
+	wake          chan struct{}
+	objectWatches map[string]*objectWatch
+}
+
+// poke asks for a reconcile; pokes while one is pending are merged.
+func (d *driver) poke() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
 }
 
 func (d *driver) renew(ctx context.Context, cancel context.CancelCauseFunc) {
@@ -107,17 +121,10 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
 	jobs, pods, cms := factory.Batch().V1().Jobs(), factory.Core().V1().Pods(), factory.Core().V1().ConfigMaps()
 	d.jobs, d.pods = jobs.Lister(), pods.Lister()
-	wake := make(chan struct{}, 1)
-	poke := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
 	handler := cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { poke() },
-		UpdateFunc: func(any, any) { poke() },
-		DeleteFunc: func(any) { poke() },
+		AddFunc:    func(any) { d.poke() },
+		UpdateFunc: func(any, any) { d.poke() },
+		DeleteFunc: func(any) { d.poke() },
 	}
 	for _, inf := range []cache.SharedIndexInformer{jobs.Informer(), pods.Informer(), cms.Informer()} {
 		if _, err := inf.AddEventHandler(handler); err != nil {
@@ -150,7 +157,7 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		select {
 		case <-ctx.Done():
 			return status, context.Cause(ctx)
-		case <-wake:
+		case <-d.wake:
 		case <-timer:
 		}
 	}
@@ -175,6 +182,14 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 		if obj, err = d.annotate(ctx, obj, map[string]string{AnnotationSuspends: mustJSON(obs.Suspends)}); err != nil {
 			return status, nil, err
 		}
+	}
+	for _, stop := range actions.StopJobs {
+		if err := d.stopJob(ctx, stop); err != nil {
+			return status, nil, err
+		}
+	}
+	if obj, err = d.runResources(ctx, obj, obs, actions.Resources); err != nil {
+		return status, nil, err
 	}
 	createErrors := map[string]string{}
 	for _, c := range actions.Create {
@@ -235,7 +250,7 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 
 // observedFromObject reads the decisions recorded on the workflow object.
 func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) {
-	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: now}
+	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Resources: map[string]ResourceState{}, Now: now}
 	if raw := obj.Annotations[AnnotationSuspends]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &obs.Suspends); err != nil {
 			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationSuspends, err)
@@ -247,6 +262,13 @@ func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) 
 			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationResumeAll, err)
 		}
 		obs.ResumeAll = &t
+	}
+	obs.Suspended = obj.Annotations[AnnotationSuspended] == "true"
+	obs.Shutdown = obj.Annotations[AnnotationShutdown]
+	if raw := obj.Annotations[AnnotationResources]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &obs.Resources); err != nil {
+			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationResources, err)
+		}
 	}
 	for job, msg := range parseCreateErrors(obj) {
 		obs.Jobs[job] = PodResult{Phase: Error, Message: msg}
@@ -287,6 +309,20 @@ func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, 
 		return nil
 	}
 	return err
+}
+
+// stopJob records a shutdown's verdict on a running Job, then stops its
+// pod: in that order, so a crash in between leaves the verdict.
+func (d *driver) stopJob(ctx context.Context, stop JobToStop) error {
+	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: mustJSON(stop.Result)}}}
+	job, err := d.cs.BatchV1().Jobs(d.cfg.Namespace).Patch(ctx, stop.Job, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return d.suspendJob(ctx, job)
 }
 
 // suspendJob makes the Job controller delete a Job's pod that will never

@@ -29,15 +29,37 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments.Parameters, e.globals, 0)
 	e.status.Root = root.ID
 	switch {
+	case root.Phase.Fulfilled() && e.obs.Shutdown != "" && (root.Phase == Failed || root.Phase == Error):
+		e.status.Phase, e.status.Message = root.Phase, e.stopped()
 	case root.Phase.Fulfilled():
 		e.status.Phase, e.status.Message = root.Phase, root.Message
-	case root.Phase == Pending && root.Type == compile.NodePod:
+	case root.Phase == Pending && (root.Type == compile.NodePod || root.Type == compile.NodeResource):
 		e.status.Phase = Pending
 	default:
 		e.status.Phase = Running
 	}
 	e.status.Progress = e.progress()
+	e.status.Suspended = e.obs.Suspended && !e.status.Phase.Fulfilled()
 	return e.status, e.actions
+}
+
+// stopped is Argo's message for nodes a shutdown ended.
+func (e *evaluator) stopped() string {
+	return fmt.Sprintf("Stopped with strategy '%s'", e.obs.Shutdown)
+}
+
+// holdBack decides for a node not started yet: under a shutdown it fails,
+// under a suspend it waits; it returns false when the node may start.
+func (e *evaluator) holdBack(n *Node) bool {
+	switch {
+	case e.obs.Shutdown != "":
+		e.fail(n, Failed, "%s", e.stopped())
+	case e.obs.Suspended:
+		n.Phase = Pending
+	default:
+		return false
+	}
+	return true
 }
 
 type evaluator struct {
@@ -61,10 +83,10 @@ func (e *evaluator) newNode(name, display, typ, template string) *Node {
 }
 
 // mark is a point an evaluation can be undone to.
-type mark struct{ created, creates, suspends, touched int }
+type mark struct{ created, creates, suspends, resources, touched int }
 
 func (e *evaluator) mark() mark {
-	return mark{len(e.created), len(e.actions.Create), len(e.actions.StartSuspends), e.touched}
+	return mark{len(e.created), len(e.actions.Create), len(e.actions.StartSuspends), len(e.actions.Resources), e.touched}
 }
 
 // startedSince reports whether anything evaluated since m already exists
@@ -79,6 +101,7 @@ func (e *evaluator) undo(m mark) {
 	e.created = e.created[:m.created]
 	e.actions.Create = e.actions.Create[:m.creates]
 	e.actions.StartSuspends = e.actions.StartSuspends[:m.suspends]
+	e.actions.Resources = e.actions.Resources[:m.resources]
 }
 
 func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node {
@@ -103,6 +126,8 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 		e.pod(n, t, vars)
 	case compile.NodeSuspend:
 		e.suspend(n, t)
+	case compile.NodeResource:
+		e.resource(n, t, vars)
 	case compile.NodeSteps:
 		e.steps(n, t, vars, depth)
 	case compile.NodeDAG:
@@ -126,6 +151,9 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	}
 	n.Job = job.Name
 	r, ok := e.obs.Jobs[job.Name]
+	if !ok && e.holdBack(n) {
+		return
+	}
 	if !ok {
 		e.actions.Create = append(e.actions.Create, PodToCreate{Node: n.Name, Job: job, Script: script})
 		n.Phase = Pending
@@ -133,6 +161,13 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	}
 	e.touched++
 	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
+	if !r.Phase.Completed() && e.obs.Shutdown != "" {
+		stopped := r
+		stopped.Phase, stopped.Message, stopped.FinishedAt = Failed, e.stopped(), &e.obs.Now
+		e.actions.StopJobs = append(e.actions.StopJobs, JobToStop{Job: job.Name, Result: stopped})
+		n.Phase, n.Message, n.FinishedAt = stopped.Phase, stopped.Message, stopped.FinishedAt
+		return
+	}
 	if !r.Phase.Completed() {
 		return
 	}
@@ -158,6 +193,9 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 
 func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 	st, ok := e.obs.Suspends[n.Name]
+	if !ok && e.holdBack(n) {
+		return
+	}
 	if !ok {
 		// Pending until its start is recorded: a resume applies only to
 		// suspend nodes that were running when it was given, as in Argo.
@@ -190,6 +228,12 @@ func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 		n.Phase, n.FinishedAt = Succeeded, &end
 	} else {
 		n.Phase = Running
+	}
+	if n.Phase == Running && e.obs.Shutdown != "" {
+		e.fail(n, Failed, "%s", e.stopped())
+		n.FinishedAt = &e.obs.Now
+	}
+	if n.Phase != Succeeded {
 		return
 	}
 	// Supplied outputs fall back to their defaults on resume, as in Argo.
@@ -212,7 +256,7 @@ func ParseDuration(s string) (time.Duration, error) {
 func (e *evaluator) progress() string {
 	done, total := 0, 0
 	for _, n := range e.status.Nodes {
-		if n.Type != compile.NodePod {
+		if n.Type != compile.NodePod && n.Type != compile.NodeResource {
 			continue
 		}
 		total++

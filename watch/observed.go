@@ -5,6 +5,8 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 )
 
 // PodResult is what is known of one pod node's Job: its phase and, once it
@@ -28,12 +30,39 @@ type SuspendState struct {
 	ResumedAt *time.Time `json:"resumedAt,omitempty"`
 }
 
+// ResourceState is what is recorded of a resource node, which the driver
+// runs itself: when it acted, on what, and how it ended.
+type ResourceState struct {
+	Phase      Phase             `json:"phase"`
+	Message    string            `json:"message,omitempty"`
+	StartedAt  time.Time         `json:"startedAt"`
+	FinishedAt *time.Time        `json:"finishedAt,omitempty"`
+	Object     *ObjectRef        `json:"object,omitempty"`
+	Outputs    map[string]string `json:"outputs,omitempty"`
+}
+
+// ObjectRef names the object a resource node acted on.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
 // Observed is everything the evaluation reads from the cluster.
 type Observed struct {
 	// Jobs by name; a Job that does not exist is absent.
 	Jobs map[string]PodResult
 	// Suspends by node name; a suspend node not reached yet is absent.
 	Suspends map[string]SuspendState
+	// Suspended holds back every node not started yet (`kubectl wf
+	// suspend`), as Argo's spec.suspend does.
+	Suspended bool
+	// Shutdown is "Stop" or "Terminate" once `kubectl wf stop|terminate`
+	// was given: nothing new starts and what runs is stopped.
+	Shutdown string
+	// Resources by node name; a resource node not acted on yet is absent.
+	Resources map[string]ResourceState
 	// ResumeAll resumes every suspend node reached (`resume` with no
 	// selector), as of that time.
 	ResumeAll *time.Time
@@ -53,6 +82,26 @@ type Actions struct {
 	// StartSuspends are suspend nodes reached now, whose start must be
 	// recorded before anything relies on it.
 	StartSuspends []string
+	// StopJobs are running Jobs to stop on shutdown, each with the result
+	// to record on it first.
+	StopJobs []JobToStop
+	// Resources are resource nodes to act on, or whose object to check.
+	Resources []ResourceToRun
 	// WakeAt is when a timed event (a suspend's duration) falls due.
 	WakeAt *time.Time
+}
+
+// ResourceToRun is a resource node the driver acts on, or keeps checking
+// while its object meets neither condition.
+type ResourceToRun struct {
+	Node     string
+	Template *wfv1.Template
+	// State is nil until the action has been done.
+	State *ResourceState
+}
+
+// JobToStop is a running Job stopped by a shutdown.
+type JobToStop struct {
+	Job    string
+	Result PodResult
 }

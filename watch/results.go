@@ -67,6 +67,19 @@ func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
 			return r
 		}
 	}
+	// A failed pod with a message of its own (an activeDeadlineSeconds
+	// that ran out, an eviction) fails with it, as Argo's controller does.
+	if pod.Status.Phase == corev1.PodFailed && pod.Status.Message != "" {
+		r.Phase, r.Message = Failed, pod.Status.Message
+		finished := time.Now()
+		if main != nil && main.State.Terminated != nil {
+			finished = main.State.Terminated.FinishedAt.Time
+			code := main.State.Terminated.ExitCode
+			r.ExitCode = &code
+		}
+		r.FinishedAt = &finished
+		return r
+	}
 	// Ended: the main container's terminated state says how.
 	if main == nil || main.State.Terminated == nil {
 		r.Phase, r.Message = Failed, pod.Status.Message

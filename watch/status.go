@@ -47,9 +47,11 @@ type Outputs struct {
 
 // Status is a whole workflow's state, derived from the cluster.
 type Status struct {
-	Phase    Phase            `json:"phase"`
-	Message  string           `json:"message,omitempty"`
-	Progress string           `json:"progress"`
-	Root     string           `json:"root"`
-	Nodes    map[string]*Node `json:"nodes"`
+	Phase    Phase  `json:"phase"`
+	Message  string `json:"message,omitempty"`
+	Progress string `json:"progress"`
+	// Suspended: `kubectl wf suspend` holds new nodes back.
+	Suspended bool             `json:"suspended,omitempty"`
+	Root      string           `json:"root"`
+	Nodes     map[string]*Node `json:"nodes"`
 }

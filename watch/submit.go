@@ -5,12 +5,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -64,20 +62,4 @@ func randomSuffix() string {
 		b[i] = alphabet[n.Int64()]
 	}
 	return string(b)
-}
-
-// Resume resumes every suspend node a workflow has reached, as `argo
-// resume` does; the driver sees it through its informer.
-func Resume(ctx context.Context, cs kubernetes.Interface, namespace, name string, now time.Time) error {
-	obj, err := cs.CoreV1().ConfigMaps(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if Phase(obj.Annotations[AnnotationPhase]).Fulfilled() {
-		return fmt.Errorf("workflow %s has already ended (%s)", name, obj.Annotations[AnnotationPhase])
-	}
-	patch := map[string]any{"metadata": map[string]any{"resourceVersion": obj.ResourceVersion,
-		"annotations": map[string]string{AnnotationResumeAll: now.UTC().Format(time.RFC3339Nano)}}}
-	_, err = cs.CoreV1().ConfigMaps(namespace).Patch(ctx, name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
-	return err
 }

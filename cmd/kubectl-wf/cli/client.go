@@ -9,9 +9,11 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
+	"github.com/kubectl-wf/kubectl-wf/watch"
 )
 
 // Client-side rate limits. client-go's defaults (5 QPS, burst 10) would
@@ -42,6 +44,25 @@ func (f *clientFlags) client() (kubernetes.Interface, string, error) {
 	}
 	ns, _, err := f.configFlags.ToRawKubeConfigLoader().Namespace()
 	return cs, ns, err
+}
+
+// resources builds what the driver needs to run resource templates: a
+// dynamic client and a REST mapper, both with this command's credentials.
+func (f *clientFlags) resources() (*watch.Resources, error) {
+	config, err := f.configFlags.ToRESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	config.QPS, config.Burst = f.QPS, f.Burst
+	dyn, err := dynamic.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	mapper, err := f.configFlags.ToRESTMapper()
+	if err != nil {
+		return nil, err
+	}
+	return &watch.Resources{Dynamic: dyn, Mapper: mapper}, nil
 }
 
 // target resolves a command's workflow argument: a client, the namespace

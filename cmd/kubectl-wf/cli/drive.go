@@ -17,15 +17,15 @@ import (
 // drive runs a workflow to its end, printing one line per node change,
 // and returns the exit code its final phase calls for. When another
 // driver holds the workflow, it says so and follows instead.
-func drive(ctx context.Context, cs kubernetes.Interface, namespace, name string, out, errOut io.Writer) error {
+func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, namespace, name string, out, errOut io.Writer) error {
 	seen := map[string]watch.Phase{}
-	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(),
+	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res,
 		OnStatus: func(s *watch.Status) { printChanges(out, s, seen) }}
 	status, err := watch.Drive(ctx, cs, cfg)
 	var held *watch.HeldError
 	if errors.As(err, &held) {
 		fmt.Fprintf(errOut, "%v; following it instead\n", held)
-		status, err = follow(ctx, cs, namespace, name, out, seen)
+		status, err = follow(ctx, cs, cfg, out, seen)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(errOut, "stopped watching; the workflow's Jobs go on. Continue with: kubectl wf watch %s -n %s\n", name, namespace)
@@ -46,7 +46,8 @@ func drive(ctx context.Context, cs kubernetes.Interface, namespace, name string,
 }
 
 // follow re-reads a workflow another process drives until it ends.
-func follow(ctx context.Context, cs kubernetes.Interface, namespace, name string, out io.Writer, seen map[string]watch.Phase) (*watch.Status, error) {
+func follow(ctx context.Context, cs kubernetes.Interface, cfg watch.Config, out io.Writer, seen map[string]watch.Phase) (*watch.Status, error) {
+	namespace, name := cfg.Namespace, cfg.Name
 	for {
 		snap, err := watch.Read(ctx, cs, namespace, name)
 		if err != nil {
@@ -58,8 +59,7 @@ func follow(ctx context.Context, cs kubernetes.Interface, namespace, name string
 		}
 		if snap.Holder == "" {
 			// The other driver is gone: take over.
-			return watch.Drive(ctx, cs, watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(),
-				OnStatus: func(s *watch.Status) { printChanges(out, s, seen) }})
+			return watch.Drive(ctx, cs, cfg)
 		}
 		if err := waitForChange(ctx, cs, namespace, name); err != nil {
 			return nil, err

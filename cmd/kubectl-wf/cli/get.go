@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	sigsyaml "sigs.k8s.io/yaml"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
@@ -18,14 +21,23 @@ import (
 // GetOptions are the inputs of `kubectl wf get`.
 type GetOptions struct {
 	clientFlags
-	Name    string
-	Output  string
-	NoColor bool
+	Name       string
+	PrintFlags *genericclioptions.PrintFlags
+	NoColor    bool
 	genericiooptions.IOStreams
 }
 
+// Document identity for -o json|yaml|jsonpath: kubectl-wf's own, not a
+// served API kind.
+const (
+	documentAPIVersion = "kubectl-wf.dev/v1alpha1"
+	documentKind       = "Workflow"
+)
+
 // workflowDocument is `get -o json|yaml`: a stable document for scripts.
 type workflowDocument struct {
+	APIVersion string    `json:"apiVersion"`
+	Kind       string    `json:"kind"`
 	Name       string    `json:"name"`
 	Namespace  string    `json:"namespace"`
 	Created    time.Time `json:"created"`
@@ -44,24 +56,27 @@ type parameter struct {
 
 // NewCmdGet shows a workflow as argo get does.
 func NewCmdGet(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &GetOptions{clientFlags: clientFlags{configFlags: configFlags}, IOStreams: streams}
+	o := &GetOptions{clientFlags: clientFlags{configFlags: configFlags}, IOStreams: streams,
+		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme)}
 	cmd := &cobra.Command{
 		Use:   "get NAME|@latest",
 		Short: "Show a workflow's status and node tree",
 		Long: `Show a workflow as argo get does: its status, times, progress and parameters,
 then its node tree with status marks, pods, durations and messages, and who is
 driving it. Any client can read it: the status lives in native objects.`,
-		Example: "  kubectl wf get @latest\n  kubectl wf get hello-world-x7k2p -o json",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Example: `  kubectl wf get @latest
+  kubectl wf get hello-world-x7k2p -o json
+  kubectl wf get @latest -o jsonpath='{.status.phase}'`,
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
-			if o.Output != "" && o.Output != "json" && o.Output != "yaml" && o.Output != "name" {
-				return usageErrorf("--output must be json, yaml or name, not %q", o.Output)
+			if f := *o.PrintFlags.OutputFormat; f != "" && f != "name" && !slices.Contains(o.PrintFlags.AllowedFormats(), f) {
+				return usageErrorf("--output must be one of %s, not %q", strings.Join(o.PrintFlags.AllowedFormats(), ", "), f)
 			}
 			return o.Run(cmd)
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json, yaml or name")
+	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.NoColor, "no-color", false, "Do not colour status marks (NO_COLOR also turns colour off)")
 	addRateFlags(cmd, &o.clientFlags)
 	return cmd
@@ -81,7 +96,7 @@ func (o *GetOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	doc := workflowDocument{Name: name, Namespace: ns, Created: snap.Object.CreationTimestamp.Time,
+	doc := workflowDocument{APIVersion: documentAPIVersion, Kind: documentKind, Name: name, Namespace: ns, Created: snap.Object.CreationTimestamp.Time,
 		StartedAt: snap.Object.Annotations[watch.AnnotationStartedAt], FinishedAt: snap.Object.Annotations[watch.AnnotationFinishedAt],
 		DrivenBy: snap.Holder, Status: snap.Status}
 	for _, p := range snap.Workflow.Spec.Arguments.Parameters {
@@ -89,24 +104,13 @@ func (o *GetOptions) Run(cmd *cobra.Command) error {
 			doc.Parameters = append(doc.Parameters, parameter{p.Name, p.Value.String()})
 		}
 	}
-	switch o.Output {
+	switch f := *o.PrintFlags.OutputFormat; f {
+	case "":
 	case "name":
 		_, err = fmt.Fprintf(o.Out, "workflow/%s\n", name)
 		return err
-	case "json":
-		b, err := json.MarshalIndent(doc, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(o.Out, string(b))
-		return err
-	case "yaml":
-		b, err := sigsyaml.Marshal(doc)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(b)
-		return err
+	default:
+		return printDocument(o.PrintFlags, doc, o.Out)
 	}
 	printHeader(o.Out, doc, time.Now())
 	fmt.Fprintln(o.Out)
@@ -117,7 +121,11 @@ func printHeader(out io.Writer, d workflowDocument, now time.Time) {
 	line := func(k, v string) { fmt.Fprintf(out, "%-20s %s\n", k+":", v) }
 	line("Name", d.Name)
 	line("Namespace", d.Namespace)
-	line("Status", string(d.Status.Phase))
+	if d.Status.Suspended {
+		line("Status", string(d.Status.Phase)+" (Suspended)")
+	} else {
+		line("Status", string(d.Status.Phase))
+	}
 	if d.Status.Message != "" {
 		line("Message", d.Status.Message)
 	}
@@ -154,4 +162,22 @@ func printHeader(out io.Writer, d workflowDocument, now time.Time) {
 	case !d.Status.Phase.Fulfilled():
 		line("Driven by", fmt.Sprintf("nobody: continue with kubectl wf watch %s -n %s", d.Name, d.Namespace))
 	}
+}
+
+// printDocument prints a document with kubectl's printers (json, yaml,
+// jsonpath, go-template), which take an object: the document as one.
+func printDocument(flags *genericclioptions.PrintFlags, doc any, out io.Writer) error {
+	printer, err := flags.ToPrinter()
+	if err != nil {
+		return usageError{err}
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	var obj unstructured.Unstructured
+	if err := obj.UnmarshalJSON(raw); err != nil {
+		return err
+	}
+	return printer.PrintObj(&obj, out)
 }

@@ -122,6 +122,42 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("the output parameter did not reach consume:\n%s", logs)
 			}
 		}},
+		{fixture: "resource.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			cs, _ := testcluster.Client(t)
+			ctx := context.Background()
+			made := nodeByName(doc, ".make-configmap")
+			if made == nil || made.Outputs == nil || !strings.HasPrefix(made.Outputs.Parameters["name"], "made-by-"+doc.Name+"-") {
+				t.Fatalf("make-configmap's name output = %+v", made)
+			}
+			cm, err := cs.CoreV1().ConfigMaps(ns).Get(ctx, made.Outputs.Parameters["name"], metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if refs := cm.OwnerReferences; len(refs) != 1 || refs[0].Name != doc.Name {
+				t.Errorf("setOwnerReference: %+v, want the workflow object %s", refs, doc.Name)
+			}
+			job := nodeByName(doc, ".run-job")
+			if job == nil || job.Outputs.Parameters["succeeded"] != "1" || !strings.HasPrefix(job.Outputs.Parameters["job-name"], "pi-") {
+				t.Errorf("run-job outputs = %+v, want a pi- Job with 1 succeeded pod", job)
+			} else if j, err := cs.BatchV1().Jobs(ns).Get(ctx, job.Outputs.Parameters["job-name"], metav1.GetOptions{}); err != nil || j.Status.Succeeded != 1 {
+				t.Errorf("Job %s: %v, %v", job.Outputs.Parameters["job-name"], j, err)
+			}
+			if rb := nodeByName(doc, ".read-back"); rb == nil || rb.Outputs.Parameters["greeting"] != "hello" {
+				t.Errorf("read-back = %+v, want greeting hello", rb)
+			}
+		}},
+		{fixture: "active-deadline.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			slow := nodeByName(doc, ".slow")
+			if want := "Pod was active on the node longer than the specified deadline"; slow == nil || slow.Phase != watch.Failed || slow.Message != want {
+				t.Errorf("slow = %+v, want Failed %q", slow, want)
+			}
+			if slow != nil && slow.StartedAt != nil && slow.FinishedAt != nil && slow.FinishedAt.Sub(*slow.StartedAt) > 30*time.Second {
+				t.Errorf("slow ran %s: the deadline of 3 s did not stop it", slow.FinishedAt.Sub(*slow.StartedAt))
+			}
+			if nodeByName(doc, ".never") != nil {
+				t.Errorf("the step after the deadline ran")
+			}
+		}},
 		{fixture: "bad-image.yaml", code: ExitFailed, phase: watch.Error, check: func(t *testing.T, ns string, doc workflowDocument) {
 			root := doc.Status.Nodes[doc.Status.Root]
 			if !strings.Contains(root.Message, "ErrImagePull") && !strings.Contains(root.Message, "ImagePullBackOff") {
@@ -270,8 +306,8 @@ func TestKilledDriverLosesNothing(t *testing.T) {
 func TestTwoDriversOneDrives(t *testing.T) {
 	cs, _ := testcluster.Client(t)
 	ns := testcluster.Namespace(t, cs)
-	if code, _, errOut := onCluster(t, ns, "submit", filepath.Join(fixturesDir, "steps-serial.yaml"), "--name", "two", "--detach"); code != 0 {
-		t.Fatalf("submit --detach: %s", errOut)
+	if code, _, errOut := onCluster(t, ns, "submit", filepath.Join(fixturesDir, "steps-serial.yaml"), "--name", "two", "--driver=none"); code != 0 {
+		t.Fatalf("submit --driver=none: %s", errOut)
 	}
 	var wg sync.WaitGroup
 	codes, errs := make([]int, 2), make([]string, 2)

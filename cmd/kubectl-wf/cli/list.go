@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -22,16 +23,22 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 	f := &clientFlags{configFlags: configFlags}
 	var all, running, completed bool
 	var output string
+	var statuses []string
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List workflows",
 		Long:    "List the workflows of a namespace (or all, with -A), newest first, with their status, age, duration and progress.",
-		Example: "  kubectl wf list\n  kubectl wf list -A --running",
+		Example: "  kubectl wf list\n  kubectl wf list -A --running\n  kubectl wf list --status Failed,Error",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if running && completed {
 				return usageErrorf("--running and --completed exclude each other")
+			}
+			for _, st := range statuses {
+				if !slices.Contains(phases, watch.Phase(st)) {
+					return usageErrorf("--status %q is not one of %v", st, phases)
+				}
 			}
 			if output != "" && output != "name" && output != "wide" {
 				return usageErrorf("--output must be name or wide, not %q", output)
@@ -56,7 +63,8 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 			now := time.Now()
 			for _, cm := range items {
 				phase := watch.Phase(cm.Annotations[watch.AnnotationPhase])
-				if (running && phase.Fulfilled()) || (completed && !phase.Fulfilled()) {
+				if (running && phase.Fulfilled()) || (completed && !phase.Fulfilled()) ||
+					(len(statuses) > 0 && !slices.Contains(statuses, string(phase))) {
 					continue
 				}
 				if output == "name" {
@@ -81,10 +89,14 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 	cmd.Flags().BoolVarP(&all, "all-namespaces", "A", false, "List workflows of every namespace")
 	cmd.Flags().BoolVar(&running, "running", false, "Only workflows that have not ended")
 	cmd.Flags().BoolVar(&completed, "completed", false, "Only workflows that have ended")
+	cmd.Flags().StringSliceVar(&statuses, "status", nil, "Only workflows in these phases (Pending, Running, Succeeded, Failed, Error), comma-separated")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "Output format: name or wide")
 	addRateFlags(cmd, f)
 	return cmd
 }
+
+// phases are the phases a workflow can be in.
+var phases = []watch.Phase{watch.Pending, watch.Running, watch.Succeeded, watch.Failed, watch.Error}
 
 func pick2(cond bool, s string) []string {
 	if cond {

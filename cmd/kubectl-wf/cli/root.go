@@ -97,6 +97,10 @@ native batch/v1 Job, and this process drives the workflow from the client.`,
 		NewCmdList(configFlags, streams),
 		NewCmdLogs(configFlags, streams),
 		NewCmdResume(configFlags, streams),
+		NewCmdSuspend(configFlags, streams),
+		NewCmdStop(configFlags, streams),
+		NewCmdTerminate(configFlags, streams),
+		NewCmdRetry(configFlags, streams),
 		NewCmdDelete(configFlags, streams),
 	)
 	return root

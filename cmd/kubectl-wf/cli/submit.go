@@ -18,7 +18,7 @@ const submitExample = `  # Run a workflow and follow it to its end (exit 1 if it
   # With parameters, in another namespace
   kubectl wf submit steps.yaml -p message=hi -n team-a
 
-  # Create it and return at once; drive it later with kubectl wf watch
+  # Create it and return at once, leaving a background process to drive it
   kubectl wf submit dag.yaml --detach -o name
 
   # Check against the server without creating anything
@@ -34,6 +34,7 @@ type SubmitOptions struct {
 	Account    string
 	DryRun     string
 	Detach     bool
+	Driver     string
 	Output     string
 	genericiooptions.IOStreams
 }
@@ -68,7 +69,8 @@ file has errors.`,
 	f.StringVar(&o.Entrypoint, "entrypoint", "", "Template to start at, instead of spec.entrypoint")
 	f.StringVar(&o.Account, "serviceaccount", "", "ServiceAccount the pods run as")
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print what would be created) or "server" (let the server check it, create nothing)`)
-	f.BoolVar(&o.Detach, "detach", false, "Create the workflow and return without driving it")
+	f.BoolVar(&o.Detach, "detach", false, "Return at once, leaving a background kubectl wf process to drive the workflow (--driver=background)")
+	f.StringVar(&o.Driver, "driver", driveForeground, `Who drives the workflow: "foreground" (this process), "background" (a detached process) or "none" (kubectl wf watch, later)`)
 	f.StringVarP(&o.Output, "output", "o", "", `With --detach or --dry-run: "name" prints workflow/NAME`)
 	addRateFlags(cmd, &o.clientFlags)
 	return cmd
@@ -86,6 +88,17 @@ func (o *SubmitOptions) Validate() error {
 	case "none", "client", "server":
 	default:
 		return usageErrorf(`--dry-run must be "none", "client" or "server", not %q`, o.DryRun)
+	}
+	switch {
+	case o.Detach && o.Driver == driveForeground:
+		o.Driver = driveBackground
+	case o.Detach:
+		return usageErrorf("--detach and --driver=%s exclude each other", o.Driver)
+	}
+	switch o.Driver {
+	case driveForeground, driveBackground, driveNone:
+	default:
+		return usageErrorf(`--driver must be "foreground", "background" or "none", not %q`, o.Driver)
 	}
 	if o.Output != "" && o.Output != "name" {
 		return usageErrorf(`--output must be "name", not %q`, o.Output)
@@ -143,13 +156,25 @@ func (o *SubmitOptions) Run(cmd *cobra.Command) error {
 	default:
 		fmt.Fprintf(o.Out, "workflow/%s created\n", w.Name)
 	}
-	if o.Detach || o.DryRun == "server" {
-		if o.Detach && o.DryRun == "none" {
-			fmt.Fprintf(o.ErrOut, "drive it with: kubectl wf watch %s -n %s\n", w.Name, ns)
+	switch {
+	case o.DryRun == "server":
+		return nil
+	case o.Driver == driveNone:
+		fmt.Fprintf(o.ErrOut, "drive it with: kubectl wf watch %s -n %s\n", w.Name, ns)
+		return nil
+	case o.Driver == driveBackground:
+		pid, log, err := startBackgroundDriver(cmd, ns, w.Name)
+		if err != nil {
+			return err
 		}
+		fmt.Fprintf(o.ErrOut, "driving it in the background (pid %d, log %s); follow it with: kubectl wf watch %s -n %s\n", pid, log, w.Name, ns)
 		return nil
 	}
-	return drive(cmd.Context(), cs, ns, w.Name, o.Out, o.ErrOut)
+	res, err := o.resources()
+	if err != nil {
+		return err
+	}
+	return drive(cmd.Context(), cs, res, ns, w.Name, o.Out, o.ErrOut)
 }
 
 // addRateFlags adds the client rate-limit flags.

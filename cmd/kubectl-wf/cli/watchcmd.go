@@ -23,7 +23,11 @@ stops renewing its Lease. Exits 0 when the workflow Succeeded, 1 otherwise.`,
 			if err != nil {
 				return err
 			}
-			return drive(cmd.Context(), cs, ns, name, streams.Out, streams.ErrOut)
+			res, err := f.resources()
+			if err != nil {
+				return err
+			}
+			return drive(cmd.Context(), cs, res, ns, name, streams.Out, streams.ErrOut)
 		},
 	}
 	addRateFlags(cmd, f)

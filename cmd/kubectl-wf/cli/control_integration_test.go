@@ -1,0 +1,334 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+	"github.com/kubectl-wf/kubectl-wf/internal/testcluster"
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+// submitInBackground submits a workflow file in process and returns the
+// channel its exit code arrives on.
+func submitInBackground(t *testing.T, ns, file string, args ...string) <-chan int {
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := onCluster(t, ns, append([]string{"submit", file}, args...)...)
+		done <- code
+	}()
+	return done
+}
+
+// waitNode waits until the node whose name ends with suffix is in phase.
+func waitNode(t *testing.T, ns, workflow, suffix string, phase watch.Phase) {
+	t.Helper()
+	cs, _ := testcluster.Client(t)
+	waitFor(t, 90*time.Second, func() bool {
+		snap, err := watch.Read(context.Background(), cs, ns, workflow)
+		if err != nil {
+			return false
+		}
+		for _, n := range snap.Status.Nodes {
+			if strings.HasSuffix(n.Name, suffix) && n.Phase == phase {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func exitCode(t *testing.T, done <-chan int) int {
+	t.Helper()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the driving command did not end")
+		return -1
+	}
+}
+
+const longStepYAML = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: long}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: sleep, template: sleep}
+    - - {name: after, template: after}
+  - name: sleep
+    container: {image: busybox, command: [sh, -c, "trap exit TERM; sleep 300 & wait"]}
+  - name: after
+    container: {image: busybox, command: [echo, after]}
+`
+
+// TestStopAndTerminate: stopping a workflow stops its running pod, starts
+// nothing new, and fails the workflow with Argo's message; the driving
+// `submit` exits 1.
+func TestStopAndTerminate(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	for _, verb := range []string{"stop", "terminate"} {
+		t.Run(verb, func(t *testing.T) {
+			ns := testcluster.Namespace(t, cs)
+			done := submitInBackground(t, ns, writeTemp(t, longStepYAML))
+			waitNode(t, ns, "long", ".sleep", watch.Running)
+			if code, out, errOut := onCluster(t, ns, verb, "long"); code != 0 || !strings.Contains(out, "workflow/long") {
+				t.Fatalf("%s: exit %d: %s%s", verb, code, out, errOut)
+			}
+			if code := exitCode(t, done); code != ExitFailed {
+				t.Errorf("submit exited %d after %s, want 1", code, verb)
+			}
+			doc := getJSON(t, ns, "long")
+			strategy := map[string]string{"stop": "Stop", "terminate": "Terminate"}[verb]
+			want := "Stopped with strategy '" + strategy + "'"
+			if doc.Status.Phase != watch.Failed || doc.Status.Message != want {
+				t.Errorf("workflow %s %q, want Failed %q", doc.Status.Phase, doc.Status.Message, want)
+			}
+			if n := nodeByName(doc, ".sleep"); n == nil || n.Phase != watch.Failed || n.Message != want {
+				t.Errorf("sleep node = %+v, want Failed %q", n, want)
+			}
+			if jobs := jobsOf(t, cs, ns, "long"); len(jobs) != 1 {
+				t.Errorf("Jobs %v: the step after the stop was started", jobs)
+			}
+			waitFor(t, time.Minute, func() bool {
+				pods, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: compile.LabelWorkflow + "=long"})
+				return err == nil && len(pods.Items) == 0
+			})
+		})
+	}
+}
+
+// TestStopWithNoDriver: with nobody driving, stop itself carries the
+// shutdown out.
+func TestStopWithNoDriver(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	if code, _, errOut := onCluster(t, ns, "submit", writeTemp(t, longStepYAML), "--driver=none"); code != 0 {
+		t.Fatalf("submit --driver=none: %s", errOut)
+	}
+	if code, _, errOut := onCluster(t, ns, "stop", "long"); code != 0 {
+		t.Fatalf("stop: %s", errOut)
+	}
+	if doc := getJSON(t, ns, "long"); doc.Status.Phase != watch.Failed {
+		t.Errorf("phase %s after stop, want Failed", doc.Status.Phase)
+	}
+	if jobs := jobsOf(t, cs, ns, "long"); len(jobs) != 0 {
+		t.Errorf("Jobs %v created after stop, want none", jobs)
+	}
+}
+
+// TestSuspendWorkflowAndResumeOneNode: `suspend` holds the next step back
+// while the running one ends; `resume --node-field-selector` resumes only
+// the matching suspend node.
+func TestSuspendWorkflowAndResumeOneNode(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	done := submitInBackground(t, ns, writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: gates}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: work, template: work}
+    - - {name: first, template: gate}
+      - {name: second, template: gate}
+    - - {name: after, template: work}
+  - name: work
+    container: {image: busybox, command: [sh, -c, "sleep 3; echo done"]}
+  - name: gate
+    suspend: {}
+`))
+	waitNode(t, ns, "gates", ".work", watch.Running)
+	if code, _, errOut := onCluster(t, ns, "suspend", "gates"); code != 0 {
+		t.Fatalf("suspend: %s", errOut)
+	}
+	waitNode(t, ns, "gates", "[0].work", watch.Succeeded)
+	if code, out, _ := onCluster(t, ns, "get", "gates"); code != 0 || !strings.Contains(out, "Running (Suspended)") {
+		t.Errorf("get while suspended:\n%s", out)
+	}
+	time.Sleep(2 * time.Second) // give a wrong driver time to start the gates
+	snap, err := watch.Read(context.Background(), cs, ns, "gates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range snap.Status.Nodes {
+		if n.Type == compile.NodeSuspend && n.Phase != watch.Pending {
+			t.Fatalf("suspend node %s is %s while the workflow is suspended", n.Name, n.Phase)
+		}
+	}
+	// Resume lifts the suspend; the gates are reached only after it, so
+	// that resume does not pass them (Argo's rule).
+	if code, _, errOut := onCluster(t, ns, "resume", "gates"); code != 0 {
+		t.Fatalf("resume: %s", errOut)
+	}
+	waitNode(t, ns, "gates", ".first", watch.Running)
+	waitNode(t, ns, "gates", ".second", watch.Running)
+	if code, out, errOut := onCluster(t, ns, "resume", "gates", "--node-field-selector", "displayName=first"); code != 0 || !strings.Contains(out, "(1 node(s))") {
+		t.Fatalf("resume first: exit %d: %s%s", code, out, errOut)
+	}
+	waitNode(t, ns, "gates", ".first", watch.Succeeded)
+	doc := getJSON(t, ns, "gates")
+	if n := nodeByName(doc, ".second"); n == nil || n.Phase != watch.Running {
+		t.Errorf("second = %+v, want still Running", n)
+	}
+	if code, _, _ := onCluster(t, ns, "resume", "gates", "--node-field-selector", "displayName=nothing"); code != ExitFailed {
+		t.Errorf("resume with a selector matching nothing exited %d, want 1", code)
+	}
+	if code, _, errOut := onCluster(t, ns, "resume", "gates", "--node-field-selector", "displayName=second"); code != 0 {
+		t.Fatalf("resume second: %s", errOut)
+	}
+	if code := exitCode(t, done); code != 0 {
+		t.Errorf("submit exited %d, want 0", code)
+	}
+}
+
+// TestRetryRunsFailedNodesOnly: a step fails while a ConfigMap it reads is
+// missing; once it exists, `retry` reruns only the failed step (the
+// succeeded one keeps its single pod) and the workflow Succeeds.
+func TestRetryRunsFailedNodesOnly(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: flaky}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: first, template: first}
+    - - {name: gated, template: gated}
+      - {name: lookup, template: lookup}
+  - name: first
+    container: {image: busybox, command: [echo, one]}
+  - name: gated
+    volumes: [{name: gate, configMap: {name: gate, optional: true}}]
+    container:
+      image: busybox
+      command: [sh, -c, "cat /gate/open"]
+      volumeMounts: [{name: gate, mountPath: /gate}]
+  - name: lookup
+    resource:
+      action: get
+      manifest: |
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: gate}
+`)
+	if code, _, errOut := onCluster(t, ns, "submit", file); code != ExitFailed {
+		t.Fatalf("submit exited %d, want 1: %s", code, errOut)
+	}
+	doc := getJSON(t, ns, "flaky")
+	if n := nodeByName(doc, ".lookup"); n == nil || n.Phase != watch.Failed || !strings.Contains(n.Message, "not found") {
+		t.Errorf("lookup = %+v, want Failed: not found", n)
+	}
+	if code, _, _ := onCluster(t, ns, "list", "--status", "Failed", "-o", "name"); code != 0 {
+		t.Errorf("list --status Failed exited %d", code)
+	} else if _, out, _ := onCluster(t, ns, "list", "--status", "Failed", "-o", "name"); strings.TrimSpace(out) != "workflow/flaky" {
+		t.Errorf("list --status Failed = %q, want workflow/flaky", out)
+	} else if _, out, _ := onCluster(t, ns, "list", "--status", "Succeeded", "-o", "name"); out != "" {
+		t.Errorf("list --status Succeeded = %q, want nothing", out)
+	}
+	gate := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "gate"}, Data: map[string]string{"open": "yes"}}
+	if _, err := cs.CoreV1().ConfigMaps(ns).Create(context.Background(), gate, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := onCluster(t, ns, "retry", "flaky")
+	if code != 0 {
+		t.Fatalf("retry exited %d:\n%s%s", code, out, errOut)
+	}
+	if first := strings.SplitN(out, "\n", 2)[0]; first != "workflow/flaky retried (flaky[1].gated, flaky[1].lookup)" {
+		t.Errorf("retry said %q, want it to reset gated and lookup only", first)
+	}
+	doc = getJSON(t, ns, "flaky")
+	if doc.Status.Phase != watch.Succeeded {
+		t.Fatalf("phase after retry %s (%s), want Succeeded", doc.Status.Phase, doc.Status.Message)
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: compile.LabelWorkflow + "=flaky"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byNode := map[string]int{}
+	for _, p := range pods.Items {
+		byNode[p.Annotations[compile.AnnotationNodeName]]++
+	}
+	if byNode["flaky[0].first"] != 1 || byNode["flaky[1].gated"] != 1 {
+		t.Errorf("pods per node %v: want first's original pod and gated's new one", byNode)
+	}
+	if logs := logsOf(t, ns, "flaky"); !strings.Contains(logs, "flaky[1].gated: yes") {
+		t.Errorf("gated did not read the gate on retry:\n%s", logs)
+	}
+}
+
+// TestLogsFollow: `logs -f` prints each pod's lines as the workflow runs
+// and returns when it has ended.
+func TestLogsFollow(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	done := submitInBackground(t, ns, writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: chatty}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: one, template: talk}
+    - - {name: two, template: talk}
+  - name: talk
+    container: {image: busybox, command: [sh, -c, "for i in 1 2 3; do echo line $i; sleep 1; done"]}
+`))
+	waitNode(t, ns, "chatty", ".one", watch.Running)
+	type result struct {
+		code int
+		out  string
+	}
+	logs := make(chan result, 1)
+	go func() {
+		code, out, _ := onCluster(t, ns, "logs", "-f", "chatty")
+		logs <- result{code, out}
+	}()
+	if code := exitCode(t, done); code != 0 {
+		t.Fatalf("submit exited %d", code)
+	}
+	select {
+	case r := <-logs:
+		for _, want := range []string{"chatty[0].one: line 1", "chatty[0].one: line 3", "chatty[1].two: line 1", "chatty[1].two: line 3"} {
+			if r.code != 0 || !strings.Contains(r.out, want) {
+				t.Errorf("logs -f (exit %d) lacks %q:\n%s", r.code, want, r.out)
+			}
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("logs -f did not return after the workflow ended")
+	}
+}
+
+// TestSubmitDetachDrivesInTheBackground: --detach returns at once and a
+// background process drives the workflow to its end.
+func TestSubmitDetachDrivesInTheBackground(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	t.Setenv(executableEnv, buildBinary(t))
+	code, out, errOut := onCluster(t, ns, "submit", filepath.Join(fixturesDir, "steps-serial.yaml"), "--name", "bg", "--detach", "-o", "name")
+	if code != 0 || out != "workflow/bg\n" || !strings.Contains(errOut, "driving it in the background (pid ") {
+		t.Fatalf("submit --detach: exit %d\n%s%s", code, out, errOut)
+	}
+	waitFor(t, 2*time.Minute, func() bool {
+		snap, err := watch.Read(context.Background(), cs, ns, "bg")
+		return err == nil && snap.Status.Phase == watch.Succeeded
+	})
+	if jobs := jobsOf(t, cs, ns, "bg"); len(jobs) != 3 {
+		t.Errorf("%d Jobs, want 3", len(jobs))
+	}
+}

@@ -1,0 +1,54 @@
+package compile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// lintResource checks a resource template as far as it is known before
+// run time: a manifest or condition with {{…}} is checked when it runs.
+func (l *linter) lintResource(tpath string, t *wfv1.Template) {
+	r := t.Resource
+	path := tpath + ".resource"
+	if !slices.Contains(ResourceActions, r.Action) {
+		l.errorf(path+".action", "resource action %q is not one of %s", r.Action, strings.Join(ResourceActions, ", "))
+		return
+	}
+	if r.MergeStrategy != "" {
+		switch {
+		case !slices.Contains(MergeStrategies, r.MergeStrategy):
+			l.errorf(path+".mergeStrategy", "mergeStrategy %q is not one of %s", r.MergeStrategy, strings.Join(MergeStrategies, ", "))
+		case r.Action != "patch":
+			l.errorf(path+".mergeStrategy", "mergeStrategy applies to the patch action only, not %s", r.Action)
+		case r.MergeStrategy == "json":
+			l.errorf(path+".mergeStrategy", "not supported: %s.mergeStrategy: json: a JSON patch names its target with resource.flags, which kubectl-wf does not run; use merge or strategic with apiVersion, kind and metadata.name in the manifest", path)
+		}
+	}
+	if r.Action == "delete" && (r.SuccessCondition != "" || r.FailureCondition != "" || len(t.Outputs.Parameters) > 0) {
+		l.errorf(path+".action", "successCondition, failureCondition and outputs are not supported for delete action")
+	}
+	if r.ManifestFrom == nil && !strings.Contains(r.Manifest, "{{") {
+		if _, err := ParseManifest(r.Manifest, r.Action); err != nil {
+			l.errorf(path+".manifest", "%v", err)
+		}
+	}
+	for _, c := range []struct{ field, which, cond string }{
+		{"successCondition", "success", r.SuccessCondition},
+		{"failureCondition", "fail", r.FailureCondition},
+	} {
+		if strings.Contains(c.cond, "{{") {
+			continue
+		}
+		if _, err := ParseCondition(c.which, c.cond); err != nil {
+			l.errorf(path+"."+c.field, "%v", err)
+		}
+	}
+	for j, p := range t.Outputs.Parameters {
+		if p.ValueFrom != nil && p.ValueFrom.Path != "" {
+			l.errorf(fmt.Sprintf("%s.outputs.parameters[%d].valueFrom.path", tpath, j), "a resource template has no files: use valueFrom.jsonPath")
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package watch
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// TestSuspendHoldsBackNewNodes: under `suspend`, a running step goes on
+// but the next group does not start; nothing is created until resumed.
+func TestSuspendHoldsBackNewNodes(t *testing.T) {
+	w := workflow(t, stepsYAML)
+	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: t0}
+	_, actions := Evaluate(w, obs)
+	gen := actions.Create[0].Job.Name
+	obs.Jobs[gen] = PodResult{Phase: Running}
+	obs.Suspended = true
+	status, actions := Evaluate(w, obs)
+	if status.Phase != Running || !status.Suspended || len(actions.Create) != 0 {
+		t.Fatalf("suspended while gen runs: %s suspended=%v, %d creates", status.Phase, status.Suspended, len(actions.Create))
+	}
+	obs.Jobs[gen] = succeed("42")
+	status, actions = Evaluate(w, obs)
+	if status.Phase != Running || len(actions.Create) != 0 {
+		t.Fatalf("suspended after gen ended: %s, %d creates; want Running and none", status.Phase, len(actions.Create))
+	}
+	if n := status.Nodes[compile.NodeID("wf", "wf[1].a")]; n == nil || n.Phase != Pending {
+		t.Errorf("held-back step a = %+v, want Pending", n)
+	}
+	obs.Suspended = false
+	if _, actions = Evaluate(w, obs); len(actions.Create) != 2 {
+		t.Errorf("after resume %d creates, want group 1's two", len(actions.Create))
+	}
+}
+
+// TestShutdownStopsRunningAndFailsTheRest: Argo's Stop and Terminate fail
+// the running node with "Stopped with strategy '…'" (its Job to be
+// stopped), start nothing new, and the workflow ends Failed with that
+// message.
+func TestShutdownStopsRunningAndFailsTheRest(t *testing.T) {
+	for _, strategy := range []string{Stop, Terminate} {
+		t.Run(strategy, func(t *testing.T) {
+			w := workflow(t, stepsYAML)
+			obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: t0}
+			_, actions := Evaluate(w, obs)
+			gen := actions.Create[0].Job.Name
+			started := t0.Add(-time.Second)
+			obs.Jobs[gen] = PodResult{Phase: Running, StartedAt: &started}
+			obs.Shutdown = strategy
+			status, actions := Evaluate(w, obs)
+			want := "Stopped with strategy '" + strategy + "'"
+			if status.Phase != Failed || status.Message != want {
+				t.Errorf("workflow %s %q, want Failed %q", status.Phase, status.Message, want)
+			}
+			if len(actions.Create) != 0 || len(actions.StopJobs) != 1 || actions.StopJobs[0].Job != gen ||
+				actions.StopJobs[0].Result.Phase != Failed || actions.StopJobs[0].Result.Message != want {
+				t.Errorf("actions: %d creates, stops %+v; want gen stopped with %q", len(actions.Create), actions.StopJobs, want)
+			}
+			// Once the verdict is recorded on the Job, nothing more to do.
+			obs.Jobs[gen] = actions.StopJobs[0].Result
+			if status, actions = Evaluate(w, obs); status.Phase != Failed || len(actions.StopJobs) != 0 {
+				t.Errorf("after recording: %s, %d stops", status.Phase, len(actions.StopJobs))
+			}
+		})
+	}
+}

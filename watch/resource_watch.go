@@ -1,0 +1,76 @@
+package watch
+
+import (
+	"context"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	apiwatch "k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/tools/cache"
+)
+
+// objectWatch follows the one object a resource node waits on.
+type objectWatch struct {
+	informer cache.SharedIndexInformer
+	key      string
+	stop     context.CancelFunc
+}
+
+// watchObject returns the latest copy of a resource node's object, starting
+// an informer on it the first time (never polling); each change wakes the
+// driver. synced is false until the informer has listed the object.
+func (d *driver) watchObject(ctx context.Context, node string, ri dynamic.ResourceInterface, ref *ObjectRef) (obj *unstructured.Unstructured, found, synced bool) {
+	w, ok := d.objectWatches[node]
+	if !ok {
+		selector := fields.OneTermEqualSelector("metadata.name", ref.Name).String()
+		lw := &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				o.FieldSelector = selector
+				return ri.List(ctx, o)
+			},
+			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (apiwatch.Interface, error) {
+				o.FieldSelector = selector
+				return ri.Watch(ctx, o)
+			},
+		}
+		// The client says whether it can stream a list (fakes cannot).
+		inf := cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, d.cfg.Resources.Dynamic),
+			&unstructured.Unstructured{}, 0, cache.Indexers{})
+		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(any) { d.poke() },
+			UpdateFunc: func(any, any) { d.poke() },
+			DeleteFunc: func(any) { d.poke() },
+		}); err != nil {
+			return nil, false, false
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		key := ref.Name
+		if ref.Namespace != "" {
+			key = ref.Namespace + "/" + ref.Name
+		}
+		w = &objectWatch{informer: inf, key: key, stop: cancel}
+		if d.objectWatches == nil {
+			d.objectWatches = map[string]*objectWatch{}
+		}
+		d.objectWatches[node] = w
+		go inf.RunWithContext(wctx)
+	}
+	if !w.informer.HasSynced() {
+		return nil, false, false
+	}
+	item, exists, err := w.informer.GetStore().GetByKey(w.key)
+	if err != nil || !exists {
+		return nil, false, true
+	}
+	return item.(*unstructured.Unstructured), true, true
+}
+
+func (d *driver) stopWatch(node string) {
+	if w, ok := d.objectWatches[node]; ok {
+		w.stop()
+		delete(d.objectWatches, node)
+	}
+}

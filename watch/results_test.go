@@ -1,0 +1,38 @@
+package watch
+
+import (
+	"testing"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestPodState(t *testing.T) {
+	job := &batchv1.Job{}
+	terminated := func(code int32, reason string) corev1.ContainerStatus {
+		return corev1.ContainerStatus{Name: "main", State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: code, Reason: reason, FinishedAt: metav1.Now()}}}
+	}
+	for _, tc := range []struct {
+		name    string
+		status  corev1.PodStatus
+		phase   Phase
+		message string
+	}{
+		{"succeeded", corev1.PodStatus{Phase: corev1.PodSucceeded, ContainerStatuses: []corev1.ContainerStatus{terminated(0, "Completed")}}, Succeeded, ""},
+		{"exit code", corev1.PodStatus{Phase: corev1.PodFailed, ContainerStatuses: []corev1.ContainerStatus{terminated(3, "Error")}}, Failed, "main: Error (exit code 3)"},
+		{"ended before the pod's phase says so", corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{terminated(0, "Completed")}}, Succeeded, ""},
+		{"deadline", corev1.PodStatus{Phase: corev1.PodFailed, Reason: "DeadlineExceeded", Message: "Pod was active on the node longer than the specified deadline",
+			ContainerStatuses: []corev1.ContainerStatus{terminated(137, "Error")}}, Failed, "Pod was active on the node longer than the specified deadline"},
+		{"image", corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{Name: "main",
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "not found"}}}}}, Error, "main: ErrImagePull: not found"},
+		{"running", corev1.PodStatus{Phase: corev1.PodRunning}, Running, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := podState(job, &corev1.Pod{Status: tc.status})
+			if r.Phase != tc.phase || r.Message != tc.message {
+				t.Errorf("podState = %s %q, want %s %q", r.Phase, r.Message, tc.phase, tc.message)
+			}
+		})
+	}
+}
