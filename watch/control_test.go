@@ -65,3 +65,54 @@ func TestShutdownStopsRunningAndFailsTheRest(t *testing.T) {
 		})
 	}
 }
+
+// TestDeadlineStopsThePod: once a running pod's activeDeadlineSeconds has
+// passed, its node fails with the kubelet's message and its Job is
+// stopped, without waiting for the kubelet's next sync; before that, the
+// driver is woken at the deadline.
+func TestDeadlineStopsThePod(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: slow
+  templates:
+  - name: slow
+    activeDeadlineSeconds: 3
+    container: {image: busybox, command: [sleep, "60"]}
+`)
+	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: t0}
+	_, actions := Evaluate(w, obs)
+	job := actions.Create[0].Job.Name
+	obs.Jobs[job] = PodResult{Phase: Running, StartedAt: &t0}
+	obs.Now = t0.Add(2 * time.Second)
+	status, actions := Evaluate(w, obs)
+	if status.Phase != Running || actions.WakeAt == nil || !actions.WakeAt.Equal(t0.Add(3*time.Second)) {
+		t.Fatalf("before the deadline: %s, wake at %v; want Running, woken at t0+3s", status.Phase, actions.WakeAt)
+	}
+	obs.Now = t0.Add(3 * time.Second)
+	status, actions = Evaluate(w, obs)
+	want := "Pod was active on the node longer than the specified deadline"
+	if status.Phase != Failed || len(actions.StopJobs) != 1 || actions.StopJobs[0].Result.Message != want ||
+		!actions.StopJobs[0].Result.FinishedAt.Equal(t0.Add(3*time.Second)) {
+		t.Errorf("at the deadline: %s, stops %+v; want Failed and the Job stopped with %q", status.Phase, actions.StopJobs, want)
+	}
+}
+
+// TestShutdownFailsATimedSuspend: a suspend with a duration still running
+// fails on stop, as an indefinite one does.
+func TestShutdownFailsATimedSuspend(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: wait
+  templates:
+  - name: wait
+    suspend: {duration: "60"}
+`)
+	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{"wf": {StartedAt: t0}}, Now: t0.Add(time.Second), Shutdown: Stop}
+	if status, _ := Evaluate(w, obs); status.Phase != Failed || status.Message != "Stopped with strategy 'Stop'" {
+		t.Errorf("workflow %s %q, want Failed with the stop message", status.Phase, status.Message)
+	}
+}

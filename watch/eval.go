@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
+
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
@@ -161,14 +163,17 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	}
 	e.touched++
 	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
-	if !r.Phase.Completed() && e.obs.Shutdown != "" {
-		stopped := r
-		stopped.Phase, stopped.Message, stopped.FinishedAt = Failed, e.stopped(), &e.obs.Now
-		e.actions.StopJobs = append(e.actions.StopJobs, JobToStop{Job: job.Name, Result: stopped})
-		n.Phase, n.Message, n.FinishedAt = stopped.Phase, stopped.Message, stopped.FinishedAt
-		return
-	}
 	if !r.Phase.Completed() {
+		switch deadline := e.deadline(job, r); {
+		case e.obs.Shutdown != "":
+			e.stopPod(n, job.Name, r, e.stopped(), e.obs.Now)
+		case deadline != nil && !e.obs.Now.Before(*deadline):
+			// The kubelet enforces it too, but only at its next sync of
+			// the pod, which can be half a minute late.
+			e.stopPod(n, job.Name, r, "Pod was active on the node longer than the specified deadline", *deadline)
+		case deadline != nil:
+			e.wakeAt(*deadline)
+		}
 		return
 	}
 	out := &Outputs{Result: r.Result, Parameters: map[string]string{}}
@@ -189,6 +194,30 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		}
 	}
 	n.Outputs = out
+}
+
+// deadline is when a running pod's activeDeadlineSeconds runs out.
+func (e *evaluator) deadline(job *batchv1.Job, r PodResult) *time.Time {
+	ads := job.Spec.Template.Spec.ActiveDeadlineSeconds
+	if ads == nil || r.StartedAt == nil {
+		return nil
+	}
+	end := r.StartedAt.Add(time.Duration(*ads) * time.Second)
+	return &end
+}
+
+// stopPod fails a running pod node with message; the driver records that
+// verdict on its Job, then stops the Job's pod.
+func (e *evaluator) stopPod(n *Node, job string, r PodResult, message string, at time.Time) {
+	r.Phase, r.Message, r.FinishedAt = Failed, message, &at
+	e.actions.StopJobs = append(e.actions.StopJobs, JobToStop{Job: job, Result: r})
+	n.Phase, n.Message, n.FinishedAt = r.Phase, r.Message, r.FinishedAt
+}
+
+func (e *evaluator) wakeAt(t time.Time) {
+	if e.actions.WakeAt == nil || t.Before(*e.actions.WakeAt) {
+		e.actions.WakeAt = &t
+	}
 }
 
 func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
@@ -217,15 +246,12 @@ func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 			e.fail(n, Error, "suspend duration: %v", err)
 			return
 		}
-		end := st.StartedAt.Add(d)
-		if e.obs.Now.Before(end) {
+		if end := st.StartedAt.Add(d); e.obs.Now.Before(end) {
 			n.Phase = Running
-			if e.actions.WakeAt == nil || end.Before(*e.actions.WakeAt) {
-				e.actions.WakeAt = &end
-			}
-			return
+			e.wakeAt(end)
+		} else {
+			n.Phase, n.FinishedAt = Succeeded, &end
 		}
-		n.Phase, n.FinishedAt = Succeeded, &end
 	} else {
 		n.Phase = Running
 	}
