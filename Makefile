@@ -8,7 +8,7 @@ BIN        := bin/kubectl-wf
 TOOLS      := $(GO) tool -modfile=hack/tools/go.mod
 FUZZTIME   ?= 20s
 
-.PHONY: help build test unit lint fuzz bench dist krew-test cluster-up cluster-down cluster-status demo clean
+.PHONY: help build test unit lint fuzz bench dist krew-test cluster-up cluster-down cluster-status demo conformance clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ cluster-down: ## Stop the local cluster (the built binaries stay cached)
 
 cluster-status: ## Exit 0 if the local cluster is up and Ready
 	@hack/cluster/status.sh
+
+conformance: build ## Run Argo's examples on the running local cluster; writes docs/conformance.md
+	@hack/cluster/status.sh || { echo "conformance: the local cluster is not up (make cluster-up)" >&2; exit 1; }
+	KUBECONFIG="$$(source hack/cluster/lib.sh && echo "$$KUBECONFIG_FILE")" $(GO) run ./hack/conformance
 
 dist: ## Release archives for six platforms and dist/wf.yaml, krew's manifest with their sha256
 	hack/dist.sh
