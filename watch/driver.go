@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -20,6 +22,7 @@ import (
 	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
 	listerscorev1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -191,11 +194,9 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 	if obj, err = d.runResources(ctx, obj, obs, actions.Resources); err != nil {
 		return status, nil, err
 	}
-	createErrors := map[string]string{}
-	for _, c := range actions.Create {
-		if err := d.create(ctx, obj, c); err != nil {
-			createErrors[c.Job.Name] = err.Error()
-		}
+	createErrors, err := d.createAll(ctx, obj, actions.Create)
+	if err != nil {
+		return status, nil, err
 	}
 	if len(createErrors) > 0 {
 		all := parseCreateErrors(obj)
@@ -336,6 +337,42 @@ func (d *driver) suspendJob(ctx context.Context, job *batchv1.Job) error {
 	return err
 }
 
+// createParallelism bounds the creations in flight; the client's QPS and
+// burst limits still apply to them all.
+const createParallelism = 16
+
+// createAll creates the Jobs of every ready node at once, so that a wide
+// fan-out is not paid for one round trip after another. It returns the
+// creations the API refused, by Job; an error that is not the API's
+// verdict on the object (the context ended, the apiserver is away) is
+// returned instead, so that it is not recorded as the node's failure.
+func (d *driver) createAll(ctx context.Context, obj *corev1.ConfigMap, creates []PodToCreate) (map[string]string, error) {
+	var mu sync.Mutex
+	refused := map[string]string{}
+	var g errgroup.Group
+	g.SetLimit(createParallelism)
+	for _, c := range creates {
+		g.Go(func() error {
+			err := retry.OnError(retry.DefaultBackoff, transient, func() error { return d.create(ctx, obj, c) })
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				if d.created == nil {
+					d.created = map[string]bool{}
+				}
+				d.created[c.Job.Name] = true
+			case ctx.Err() != nil || transient(err) || apierrors.IsConflict(err):
+				return err
+			default:
+				refused[c.Job.Name] = err.Error()
+			}
+			return nil
+		})
+	}
+	return refused, g.Wait()
+}
+
 // create makes a node's script ConfigMap and Job, owned by the workflow
 // object. An object that already exists was made by an earlier driver
 // for the same node: it is adopted, never made twice.
@@ -354,10 +391,6 @@ func (d *driver) create(ctx context.Context, obj *corev1.ConfigMap, c PodToCreat
 	if _, err := d.cs.BatchV1().Jobs(d.cfg.Namespace).Create(ctx, job, opts); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
-	if d.created == nil {
-		d.created = map[string]bool{}
-	}
-	d.created[job.Name] = true
 	return nil
 }
 

@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,4 +186,51 @@ func TestStatusWriteRetriesConflicts(t *testing.T) {
 
 func newConflict() error {
 	return apierrors.NewConflict(schema.GroupResource{Resource: "configmaps"}, "wf", errors.New("modified"))
+}
+
+// TestCreateAllSortsErrors: the API's refusal of a Job is recorded as its
+// node's failure; a transient error is retried, not recorded.
+func TestCreateAllSortsErrors(t *testing.T) {
+	cs := fake.NewClientset()
+	w := createWorkflow(t, cs, stepsYAML)
+	obj, _ := cs.CoreV1().ConfigMaps("ns").Get(context.Background(), "wf", metav1.GetOptions{})
+	_, actions := Evaluate(w, Observed{Jobs: map[string]PodResult{}, Now: time.Now()})
+	gen := actions.Create[0]
+	other := gen
+	other.Job = gen.Job.DeepCopy()
+	other.Job.Name = "quota-exceeded"
+	busy := 0
+	cs.PrependReactor("create", "jobs", func(a clienttesting.Action) (bool, runtime.Object, error) {
+		name := a.(clienttesting.CreateAction).GetObject().(*batchv1.Job).Name
+		switch {
+		case name == "quota-exceeded":
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "batch", Resource: "jobs"}, name, errors.New("exceeded quota"))
+		case name == "cancelled":
+			return true, nil, context.Canceled
+		case busy < 2:
+			busy++
+			return true, nil, apierrors.NewTooManyRequests("slow down", 0)
+		}
+		return false, nil, nil
+	})
+	d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf"}}
+	refused, err := d.createAll(context.Background(), obj, []PodToCreate{gen, other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refused) != 1 || !strings.Contains(refused["quota-exceeded"], "exceeded quota") {
+		t.Errorf("refused = %v, want only quota-exceeded with the API's message", refused)
+	}
+	if busy != 2 || !d.created[gen.Job.Name] {
+		t.Errorf("the throttled create was tried %d times and created=%v; want it retried until made", busy, d.created)
+	}
+	// The fake ignores contexts: the reactor answers as the client would.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	third := gen
+	third.Job = gen.Job.DeepCopy()
+	third.Job.Name = "cancelled"
+	if refused, err := d.createAll(ctx, obj, []PodToCreate{third}); err == nil || len(refused) != 0 {
+		t.Errorf("with the context ended: refused %v, err %v; want the error returned, nothing recorded", refused, err)
+	}
 }
