@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -114,5 +115,20 @@ spec:
 	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{"wf": {StartedAt: t0}}, Now: t0.Add(time.Second), Shutdown: Stop}
 	if status, _ := Evaluate(w, obs); status.Phase != Failed || status.Message != "Stopped with strategy 'Stop'" {
 		t.Errorf("workflow %s %q, want Failed with the stop message", status.Phase, status.Message)
+	}
+}
+
+// TestProgressCountsSucceededOnly: Argo's progress counts a failed pod as
+// 0 of 1, and suspend nodes as pods.
+func TestProgressCountsSucceededOnly(t *testing.T) {
+	w := workflow(t, stepsYAML)
+	status, _ := simulate(t, w, func(node string, cmd []string) PodResult {
+		if strings.HasSuffix(node, ".b") {
+			return exitWith(1)
+		}
+		return succeed("42")
+	})
+	if status.Phase != Failed || status.Progress != "2/3" {
+		t.Errorf("status %s %s, want Failed 2/3 (gen and a succeeded, b failed, c never started)", status.Phase, status.Progress)
 	}
 }

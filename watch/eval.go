@@ -279,14 +279,19 @@ func ParseDuration(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
+// progress is Argo's N/M: M counts the nodes that run something (pods,
+// which in Argo include resource nodes, and suspends), N those of them
+// that Succeeded; a failed node counts 0 of 1.
 func (e *evaluator) progress() string {
 	done, total := 0, 0
 	for _, n := range e.status.Nodes {
-		if n.Type != compile.NodePod && n.Type != compile.NodeResource {
+		switch n.Type {
+		case compile.NodePod, compile.NodeResource, compile.NodeSuspend:
+		default:
 			continue
 		}
 		total++
-		if n.Phase.Completed() {
+		if n.Phase == Succeeded {
 			done++
 		}
 	}

@@ -240,6 +240,9 @@ spec:
 	} else if _, out, _ := onCluster(t, ns, "list", "--status", "Succeeded", "-o", "name"); out != "" {
 		t.Errorf("list --status Succeeded = %q, want nothing", out)
 	}
+	if _, out, _ := onCluster(t, ns, "list", "-o", "jsonpath={range .items[*]}{.name}:{.phase}:{.progress}{end}"); out != "flaky:Failed:1/3" {
+		t.Errorf("list -o jsonpath = %q, want flaky:Failed:1/3", out)
+	}
 	gate := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "gate"}, Data: map[string]string{"open": "yes"}}
 	if _, err := cs.CoreV1().ConfigMaps(ns).Create(context.Background(), gate, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)

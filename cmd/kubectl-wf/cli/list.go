@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 	"github.com/kubectl-wf/kubectl-wf/watch"
@@ -22,8 +24,8 @@ import (
 func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	f := &clientFlags{configFlags: configFlags}
 	var all, running, completed bool
-	var output string
 	var statuses []string
+	printFlags := genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme)
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -40,8 +42,9 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 					return usageErrorf("--status %q is not one of %v", st, phases)
 				}
 			}
-			if output != "" && output != "name" && output != "wide" {
-				return usageErrorf("--output must be name or wide, not %q", output)
+			output := *printFlags.OutputFormat
+			if output != "" && output != "name" && output != "wide" && !slices.Contains(printFlags.AllowedFormats(), output) {
+				return usageErrorf("--output must be one of wide, %s, not %q", strings.Join(printFlags.AllowedFormats(), ", "), output)
 			}
 			cs, ns, err := f.client()
 			if err != nil {
@@ -56,6 +59,18 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 			}
 			items := list.Items
 			sort.Slice(items, func(i, j int) bool { return items[j].CreationTimestamp.Before(&items[i].CreationTimestamp) })
+			items = slices.DeleteFunc(items, func(cm corev1.ConfigMap) bool {
+				phase := watch.Phase(cm.Annotations[watch.AnnotationPhase])
+				return (running && phase.Fulfilled()) || (completed && !phase.Fulfilled()) ||
+					(len(statuses) > 0 && !slices.Contains(statuses, string(phase)))
+			})
+			if output != "" && output != "name" && output != "wide" {
+				docs := make([]any, len(items))
+				for i, cm := range items {
+					docs[i] = summarize(&cm)
+				}
+				return printDocument(printFlags, map[string]any{"apiVersion": "v1", "kind": "List", "items": docs}, streams.Out)
+			}
 			tw := tabwriter.NewWriter(streams.Out, 0, 0, 3, ' ', 0)
 			if output != "name" {
 				fmt.Fprintln(tw, strings.Join(append(pick2(all, "NAMESPACE"), "NAME", "STATUS", "AGE", "DURATION", "PROGRESS", "MESSAGE"), "\t"))
@@ -63,10 +78,6 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 			now := time.Now()
 			for _, cm := range items {
 				phase := watch.Phase(cm.Annotations[watch.AnnotationPhase])
-				if (running && phase.Fulfilled()) || (completed && !phase.Fulfilled()) ||
-					(len(statuses) > 0 && !slices.Contains(statuses, string(phase))) {
-					continue
-				}
 				if output == "name" {
 					fmt.Fprintf(streams.Out, "workflow/%s\n", cm.Name)
 					continue
@@ -90,9 +101,30 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 	cmd.Flags().BoolVar(&running, "running", false, "Only workflows that have not ended")
 	cmd.Flags().BoolVar(&completed, "completed", false, "Only workflows that have ended")
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "Only workflows in these phases (Pending, Running, Succeeded, Failed, Error), comma-separated")
-	cmd.Flags().StringVarP(&output, "output", "o", "", "Output format: name or wide")
+	printFlags.AddFlags(cmd)
 	addRateFlags(cmd, f)
 	return cmd
+}
+
+// workflowSummary is one item of `list -o json|yaml`.
+type workflowSummary struct {
+	APIVersion string    `json:"apiVersion"`
+	Kind       string    `json:"kind"`
+	Name       string    `json:"name"`
+	Namespace  string    `json:"namespace"`
+	Created    time.Time `json:"created"`
+	Phase      string    `json:"phase"`
+	Message    string    `json:"message,omitempty"`
+	Progress   string    `json:"progress,omitempty"`
+	StartedAt  string    `json:"startedAt,omitempty"`
+	FinishedAt string    `json:"finishedAt,omitempty"`
+}
+
+func summarize(cm *corev1.ConfigMap) workflowSummary {
+	a := cm.Annotations
+	return workflowSummary{APIVersion: documentAPIVersion, Kind: documentKind, Name: cm.Name, Namespace: cm.Namespace,
+		Created: cm.CreationTimestamp.Time, Phase: a[watch.AnnotationPhase], Message: a[watch.AnnotationMessage],
+		Progress: a[watch.AnnotationProgress], StartedAt: a[watch.AnnotationStartedAt], FinishedAt: a[watch.AnnotationFinishedAt]}
 }
 
 // phases are the phases a workflow can be in.
