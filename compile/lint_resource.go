@@ -23,14 +23,23 @@ func (l *linter) lintResource(tpath string, t *wfv1.Template) {
 			l.errorf(path+".mergeStrategy", "mergeStrategy %q is not one of %s", r.MergeStrategy, strings.Join(MergeStrategies, ", "))
 		case r.Action != "patch":
 			l.errorf(path+".mergeStrategy", "mergeStrategy applies to the patch action only, not %s", r.Action)
-		case r.MergeStrategy == "json":
-			l.errorf(path+".mergeStrategy", "not supported: %s.mergeStrategy: json: a JSON patch names its target with resource.flags, which kubectl-wf does not run; use merge or strategic with apiVersion, kind and metadata.name in the manifest", path)
+		}
+	}
+	if !strings.Contains(strings.Join(r.Flags, " "), "{{") {
+		f, err := ParseResourceFlags(r.Flags)
+		switch {
+		case err != nil:
+			l.errorf(path+".flags", "%v", err)
+		case FlagsNameTarget(r) && (f.Type == "" || (f.Name == "" && f.Selector == "")):
+			l.errorf(path+".flags", "resource flags must name the object to %s: [TYPE, NAME]", r.Action)
+		case f.Selector != "" && r.Action != "delete":
+			l.errorf(path+".flags", "not supported: --selector with the %s action: kubectl-wf acts on one object, or deletes by selector", r.Action)
 		}
 	}
 	if r.Action == "delete" && (r.SuccessCondition != "" || r.FailureCondition != "" || len(t.Outputs.Parameters) > 0) {
 		l.errorf(path+".action", "successCondition, failureCondition and outputs are not supported for delete action")
 	}
-	if r.ManifestFrom == nil && !strings.Contains(r.Manifest, "{{") {
+	if r.ManifestFrom == nil && !strings.Contains(r.Manifest, "{{") && !FlagsNameTarget(r) {
 		if _, err := ParseManifest(r.Manifest, r.Action); err != nil {
 			l.errorf(path+".manifest", "%v", err)
 		}

@@ -32,8 +32,12 @@ type ResourceAction struct {
 	Action        string
 	MergeStrategy string
 	// Object is the manifest: the object to act on, or for a patch its
-	// target and the patch itself.
-	Object            *unstructured.Unstructured
+	// target and the patch itself. Nil when flags name the target.
+	Object *unstructured.Unstructured
+	// Patch is the patch's body when flags name its target (a JSON patch,
+	// or a manifest without a kind).
+	Patch             []byte
+	Flags             ResourceFlags
 	SetOwnerReference bool
 	Success, Failure  labels.Requirements
 }
@@ -44,11 +48,25 @@ func NewResourceAction(r *wfv1.ResourceTemplate) (*ResourceAction, error) {
 	if a.MergeStrategy == "" {
 		a.MergeStrategy = "strategic"
 	}
-	obj, err := ParseManifest(r.Manifest, r.Action)
-	if err != nil {
+	var err error
+	if a.Flags, err = ParseResourceFlags(r.Flags); err != nil {
 		return nil, err
 	}
-	a.Object = obj
+	switch {
+	case FlagsNameTarget(r):
+		if a.Flags.Type == "" || (a.Flags.Name == "" && a.Flags.Selector == "") {
+			return nil, fmt.Errorf("resource flags must name the object to %s: [TYPE, NAME]", r.Action)
+		}
+		if strings.TrimSpace(r.Manifest) != "" {
+			if a.Patch, err = yaml.YAMLToJSON([]byte(r.Manifest)); err != nil {
+				return nil, fmt.Errorf("resource manifest: %v", err)
+			}
+		}
+	default:
+		if a.Object, err = ParseManifest(r.Manifest, r.Action); err != nil {
+			return nil, err
+		}
+	}
 	if a.Success, err = ParseCondition("success", r.SuccessCondition); err != nil {
 		return nil, err
 	}
@@ -56,6 +74,22 @@ func NewResourceAction(r *wfv1.ResourceTemplate) (*ResourceAction, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// FlagsNameTarget reports whether a resource template's flags, not its
+// manifest, name the object, as kubectl reads them: a JSON patch, a
+// manifest with no kind, or no manifest at all.
+func FlagsNameTarget(r *wfv1.ResourceTemplate) bool {
+	if len(r.Flags) == 0 {
+		return false
+	}
+	if r.MergeStrategy == "json" || strings.TrimSpace(r.Manifest) == "" {
+		return true
+	}
+	var head struct {
+		Kind string `json:"kind"`
+	}
+	return yaml.Unmarshal([]byte(r.Manifest), &head) == nil && head.Kind == ""
 }
 
 // ParseManifest reads a resource template's manifest: one object with

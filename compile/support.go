@@ -86,5 +86,4 @@ var supportTable = map[string]support{
 	"ValueFrom.expression":          notYet("valueFrom.expression is not supported yet"),
 	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),
-	"ResourceTemplate.flags":        notYet("kubectl-wf performs the action itself, not with kubectl: name the object with apiVersion, kind and metadata.name in the manifest"),
 }

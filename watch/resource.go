@@ -70,7 +70,7 @@ func (d *driver) runResource(ctx context.Context, wfObj *corev1.ConfigMap, run R
 	if err != nil {
 		return st.finish(Failed, now, err.Error()), nil
 	}
-	ri, err := d.resourceClient(a.Object)
+	ri, err := d.resourceClient(a)
 	if err != nil {
 		return st.finish(Failed, now, err.Error()), nil
 	}
@@ -120,61 +120,91 @@ func (s *ResourceState) finish(phase Phase, now time.Time, message string) *Reso
 	return s
 }
 
-// resourceClient finds the API resource a manifest names. A namespaced
-// object without a namespace goes in the workflow's, as kubectl in Argo's
-// pod would put it.
-func (d *driver) resourceClient(obj *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
-	gvk := schema.FromAPIVersionAndKind(obj.GetAPIVersion(), obj.GetKind())
-	mapping, err := d.cfg.Resources.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err != nil {
-		return nil, fmt.Errorf("resource %s: %w", obj.GetKind(), err)
+// resourceClient finds the API resource an action's object is of, from
+// its manifest or its flags. A namespaced object without a namespace goes
+// in the workflow's, as kubectl in Argo's pod would put it.
+func (d *driver) resourceClient(a *compile.ResourceAction) (dynamic.ResourceInterface, error) {
+	mapper := d.cfg.Resources.Mapper
+	var mapping *meta.RESTMapping
+	var err error
+	namespace := d.cfg.Namespace
+	if a.Object != nil {
+		gvk := schema.FromAPIVersionAndKind(a.Object.GetAPIVersion(), a.Object.GetKind())
+		if mapping, err = mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err != nil {
+			return nil, fmt.Errorf("resource %s: %w", a.Object.GetKind(), err)
+		}
+		if a.Object.GetNamespace() == "" && mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+			a.Object.SetNamespace(namespace)
+		}
+		namespace = a.Object.GetNamespace()
+	} else {
+		gvr, gr := schema.ParseResourceArg(a.Flags.Type)
+		var gvk schema.GroupVersionKind
+		if gvr != nil {
+			gvk, err = mapper.KindFor(*gvr)
+		}
+		if gvr == nil || err != nil {
+			gvk, err = mapper.KindFor(gr.WithVersion(""))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("resource type %q: %w", a.Flags.Type, err)
+		}
+		if mapping, err = mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err != nil {
+			return nil, fmt.Errorf("resource type %q: %w", a.Flags.Type, err)
+		}
 	}
 	if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
 		return d.cfg.Resources.Dynamic.Resource(mapping.Resource), nil
 	}
-	if obj.GetNamespace() == "" {
-		obj.SetNamespace(d.cfg.Namespace)
-	}
-	return d.cfg.Resources.Dynamic.Resource(mapping.Resource).Namespace(obj.GetNamespace()), nil
+	return d.cfg.Resources.Dynamic.Resource(mapping.Resource).Namespace(namespace), nil
 }
 
 // act performs a resource template's action. Each action is safe to
 // repeat after a crash: create finds what an earlier attempt created by
 // its labels, the others act by name.
 func (d *driver) act(ctx context.Context, ri dynamic.ResourceInterface, wfObj *corev1.ConfigMap, node string, a *compile.ResourceAction) (*unstructured.Unstructured, error) {
-	obj := a.Object
-	if a.SetOwnerReference {
+	obj, name := a.Object, a.Flags.Name
+	if obj != nil {
+		name = obj.GetName()
+	}
+	if a.SetOwnerReference && obj != nil {
 		obj.SetOwnerReferences(append(obj.GetOwnerReferences(), metav1.OwnerReference{APIVersion: "v1", Kind: "ConfigMap",
 			Name: wfObj.Name, UID: wfObj.UID, Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true)}))
+	}
+	validation := ""
+	if a.Flags.NoValidate {
+		validation = metav1.FieldValidationIgnore
 	}
 	var live *unstructured.Unstructured
 	err := retry.OnError(retry.DefaultBackoff, transient, func() error {
 		var err error
-		switch a.Action {
-		case "get":
-			live, err = ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
-		case "create":
-			live, err = createObject(ctx, ri, wfObj, node, obj)
-		case "apply":
-			live, err = ri.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
-		case "replace":
-			live, err = ri.Update(ctx, obj, metav1.UpdateOptions{FieldManager: FieldManager})
-		case "patch":
-			live, err = patch(ctx, ri, obj, a.MergeStrategy)
-		case "delete":
-			err = ri.Delete(ctx, obj.GetName(), metav1.DeleteOptions{})
+		switch {
+		case a.Action == "get":
+			live, err = ri.Get(ctx, name, metav1.GetOptions{})
+		case a.Action == "create" && obj != nil:
+			live, err = createObject(ctx, ri, wfObj, node, obj, validation)
+		case a.Action == "apply" && obj != nil:
+			live, err = ri.Apply(ctx, name, obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
+		case a.Action == "replace" && obj != nil:
+			live, err = ri.Update(ctx, obj, metav1.UpdateOptions{FieldManager: FieldManager, FieldValidation: validation})
+		case a.Action == "patch":
+			live, err = patch(ctx, ri, a, name, validation)
+		case a.Action == "delete" && a.Flags.Selector != "":
+			err = ri.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: a.Flags.Selector})
+		case a.Action == "delete":
+			err = ri.Delete(ctx, name, metav1.DeleteOptions{})
 			if apierrors.IsNotFound(err) {
 				err = nil // kubectl delete --ignore-not-found, as Argo runs it
 			}
 		default:
-			err = fmt.Errorf("resource action %q is not one of get, create, apply, delete, replace, patch", a.Action)
+			err = fmt.Errorf("resource action %s needs a manifest with apiVersion and kind", a.Action)
 		}
 		return err
 	})
 	return live, err
 }
 
-func createObject(ctx context.Context, ri dynamic.ResourceInterface, wfObj *corev1.ConfigMap, node string, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+func createObject(ctx context.Context, ri dynamic.ResourceInterface, wfObj *corev1.ConfigMap, node string, obj *unstructured.Unstructured, validation string) (*unstructured.Unstructured, error) {
 	mine := labels.Set{compile.LabelCreatedByWorkflow: string(wfObj.UID), compile.LabelCreatedByNode: fmt.Sprint(compile.NodeHash(node))}
 	if obj.GetName() == "" {
 		found, err := ri.List(ctx, metav1.ListOptions{LabelSelector: mine.String()})
@@ -193,7 +223,7 @@ func createObject(ctx context.Context, ri dynamic.ResourceInterface, wfObj *core
 		l[k] = v
 	}
 	obj.SetLabels(l)
-	live, err := ri.Create(ctx, obj, metav1.CreateOptions{FieldManager: FieldManager})
+	live, err := ri.Create(ctx, obj, metav1.CreateOptions{FieldManager: FieldManager, FieldValidation: validation})
 	if apierrors.IsAlreadyExists(err) {
 		existing, getErr := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
 		if getErr == nil && labels.SelectorFromSet(mine).Matches(labels.Set(existing.GetLabels())) {
@@ -203,16 +233,19 @@ func createObject(ctx context.Context, ri dynamic.ResourceInterface, wfObj *core
 	return live, err
 }
 
-func patch(ctx context.Context, ri dynamic.ResourceInterface, obj *unstructured.Unstructured, strategy string) (*unstructured.Unstructured, error) {
-	body, err := json.Marshal(obj.Object)
-	if err != nil {
-		return nil, err
+func patch(ctx context.Context, ri dynamic.ResourceInterface, a *compile.ResourceAction, name, validation string) (*unstructured.Unstructured, error) {
+	body := a.Patch
+	if body == nil {
+		var err error
+		if body, err = json.Marshal(a.Object.Object); err != nil {
+			return nil, err
+		}
 	}
-	pt := map[string]types.PatchType{"strategic": types.StrategicMergePatchType, "merge": types.MergePatchType, "json": types.JSONPatchType}[strategy]
+	pt := map[string]types.PatchType{"strategic": types.StrategicMergePatchType, "merge": types.MergePatchType, "json": types.JSONPatchType}[a.MergeStrategy]
 	if pt == "" {
-		return nil, fmt.Errorf("mergeStrategy %q is not one of strategic, merge, json", strategy)
+		return nil, fmt.Errorf("mergeStrategy %q is not one of strategic, merge, json", a.MergeStrategy)
 	}
-	return ri.Patch(ctx, obj.GetName(), pt, body, metav1.PatchOptions{FieldManager: FieldManager})
+	return ri.Patch(ctx, name, pt, body, metav1.PatchOptions{FieldManager: FieldManager, FieldValidation: validation})
 }
 
 // transient errors are retried, as Argo's executor retries kubectl.

@@ -128,15 +128,15 @@ func TestCreateAfterACrashAdopts(t *testing.T) {
 	obj, _ := compile.ParseManifest("apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: made-}\n", "create")
 	wfObj := newWorkflowObject("uid-1")
 	ri := dyn.Resource(configMapsGVR).Namespace("ns")
-	first, err := createObject(context.Background(), ri, wfObj, "wf[0].make", obj.DeepCopy())
+	first, err := createObject(context.Background(), ri, wfObj, "wf[0].make", obj.DeepCopy(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := createObject(context.Background(), ri, wfObj, "wf[0].make", obj.DeepCopy())
+	again, err := createObject(context.Background(), ri, wfObj, "wf[0].make", obj.DeepCopy(), "")
 	if err != nil || again.GetName() != first.GetName() {
 		t.Fatalf("second create: %v, %v; want %s adopted", again, err, first.GetName())
 	}
-	other, err := createObject(context.Background(), ri, wfObj, "wf[1].other", obj.DeepCopy())
+	other, err := createObject(context.Background(), ri, wfObj, "wf[1].other", obj.DeepCopy(), "")
 	if err != nil || other.GetName() == first.GetName() {
 		t.Errorf("another node adopted this node's object: %v, %v", other, err)
 	}

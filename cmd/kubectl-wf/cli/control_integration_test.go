@@ -335,3 +335,62 @@ func TestSubmitDetachDrivesInTheBackground(t *testing.T) {
 		t.Errorf("%d Jobs, want 3", len(jobs))
 	}
 }
+
+// TestResourceFlags: a JSON patch names its target with flags, and delete
+// takes a label selector, as kubectl does in Argo's resource templates.
+func TestResourceFlags(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: flags}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: make, template: make}
+    - - {name: patch, template: patch}
+    - - {name: read, template: read}
+    - - {name: clean, template: clean}
+  - name: make
+    resource:
+      action: create
+      manifest: |
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: target, labels: {app: kwf-flags}}
+        data: {colour: red}
+  - name: patch
+    resource:
+      action: patch
+      mergeStrategy: json
+      flags: [configmap, target]
+      manifest: |
+        - op: replace
+          path: /data/colour
+          value: blue
+  - name: read
+    resource:
+      action: get
+      flags: [configmap/target]
+    outputs:
+      parameters:
+      - name: colour
+        valueFrom: {jsonPath: '{.data.colour}'}
+  - name: clean
+    resource:
+      action: delete
+      flags: [configmap, --selector, app=kwf-flags]
+`)
+	if code, out, errOut := onCluster(t, ns, "submit", file); code != 0 {
+		t.Fatalf("submit exited %d:\n%s%s", code, out, errOut)
+	}
+	doc := getJSON(t, ns, "flags")
+	if n := nodeByName(doc, ".read"); n == nil || n.Outputs == nil || n.Outputs.Parameters["colour"] != "blue" {
+		t.Errorf("read = %+v, want colour blue after the JSON patch", n)
+	}
+	if _, err := cs.CoreV1().ConfigMaps(ns).Get(context.Background(), "target", metav1.GetOptions{}); err == nil {
+		t.Errorf("the ConfigMap survived the delete by selector")
+	}
+}

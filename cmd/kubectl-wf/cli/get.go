@@ -70,7 +70,7 @@ driving it. Any client can read it: the status lives in native objects.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
-			if f := *o.PrintFlags.OutputFormat; f != "" && f != "name" && !slices.Contains(o.PrintFlags.AllowedFormats(), f) {
+			if f := *o.PrintFlags.OutputFormat; !knownFormat(o.PrintFlags, f) {
 				return usageErrorf("--output must be one of %s, not %q", strings.Join(o.PrintFlags.AllowedFormats(), ", "), f)
 			}
 			return o.Run(cmd)
@@ -180,4 +180,11 @@ func printDocument(flags *genericclioptions.PrintFlags, doc any, out io.Writer) 
 		return err
 	}
 	return printer.PrintObj(&obj, out)
+}
+
+// knownFormat reports whether -o names a format kubectl's printers (or
+// the command itself, in extra) print; "jsonpath=…" counts as jsonpath.
+func knownFormat(flags *genericclioptions.PrintFlags, format string, extra ...string) bool {
+	base, _, _ := strings.Cut(format, "=")
+	return base == "" || base == "name" || slices.Contains(extra, base) || slices.Contains(flags.AllowedFormats(), base)
 }

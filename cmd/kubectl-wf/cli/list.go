@@ -43,7 +43,7 @@ func NewCmdList(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 				}
 			}
 			output := *printFlags.OutputFormat
-			if output != "" && output != "name" && output != "wide" && !slices.Contains(printFlags.AllowedFormats(), output) {
+			if !knownFormat(printFlags, output, "wide") {
 				return usageErrorf("--output must be one of wide, %s, not %q", strings.Join(printFlags.AllowedFormats(), ", "), output)
 			}
 			cs, ns, err := f.client()

@@ -38,3 +38,16 @@ func TestPrintDocument(t *testing.T) {
 		})
 	}
 }
+
+func TestKnownFormat(t *testing.T) {
+	flags := genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme)
+	for format, want := range map[string]bool{"": true, "json": true, "name": true, "jsonpath={.a}": true,
+		"go-template={{.a}}": true, "wide": false, "table": false, "jsonpat={.a}": false} {
+		if got := knownFormat(flags, format); got != want {
+			t.Errorf("knownFormat(%q) = %v, want %v", format, got, want)
+		}
+	}
+	if !knownFormat(flags, "wide", "wide") {
+		t.Errorf("knownFormat(wide) with wide allowed = false")
+	}
+}
