@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,9 +9,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/utils/ptr"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 )
@@ -46,12 +43,20 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 
 	pod, err := w.podSpec(tmpl, main)
+	if err == nil {
+		pod, err = w.patchPodSpec(pod, nodeName, tmpl)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
 	}
 	if script != nil {
+		// Executable, as Argo writes the source (0755): `command: [sh, -c]`
+		// runs its last argument as a program.
 		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: ScriptVolumeName, VolumeSource: corev1.VolumeSource{
-			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: script.Name}},
+			ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: script.Name},
+				DefaultMode:          ptr.To[int32](scriptFileMode),
+			},
 		}})
 	}
 
@@ -159,39 +164,7 @@ func (w *Workflow) podSpec(tmpl *wfv1.Template, main corev1.Container) (*corev1.
 		}
 		pod.ActiveDeadlineSeconds = ptr.To(int64(seconds))
 	}
-	for _, patch := range []string{spec.PodSpecPatch, tmpl.PodSpecPatch} {
-		if patch == "" {
-			continue
-		}
-		var err error
-		if pod, err = applyPodSpecPatch(pod, patch); err != nil {
-			return nil, err
-		}
-	}
 	return pod, nil
-}
-
-// applyPodSpecPatch applies a podSpecPatch (YAML or JSON) as a strategic
-// merge patch, as Argo does; containers merge by name, so `main` is the
-// template's container.
-func applyPodSpecPatch(pod *corev1.PodSpec, patch string) (*corev1.PodSpec, error) {
-	patchJSON, err := sigsyaml.YAMLToJSON([]byte(patch))
-	if err != nil {
-		return nil, fmt.Errorf("podSpecPatch is not YAML or JSON: %w", err)
-	}
-	original, err := json.Marshal(pod)
-	if err != nil {
-		return nil, err
-	}
-	merged, err := strategicpatch.StrategicMergePatch(original, patchJSON, corev1.PodSpec{})
-	if err != nil {
-		return nil, fmt.Errorf("podSpecPatch: %w", err)
-	}
-	var out corev1.PodSpec
-	if err := json.Unmarshal(merged, &out); err != nil {
-		return nil, fmt.Errorf("podSpecPatch: %w", err)
-	}
-	return &out, nil
 }
 
 // usedVolumes returns the template's and then the workflow's volumes that

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -120,6 +121,10 @@ func (p *planner) pod(name string, t *wfv1.Template, vars Vars) error {
 		return nil
 	}
 	job, script, err := p.w.PodObjects(name, inst)
+	if unresolved := (*unresolvedError)(nil); errors.As(err, &unresolved) {
+		p.defer_(name, t, NodePod, needs(unresolved.names))
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("node %s: %w", name, err)
 	}
@@ -246,10 +251,12 @@ func Instantiate(t *wfv1.Template, vars Vars) (*wfv1.Template, []string) {
 }
 
 // podTags is the tag tree of what Instantiate substitutes: all of t but
-// its inputs and outputs, which the driver reads, not the pod.
+// its inputs and outputs, which the driver reads, not the pod, and its
+// metrics, which are Argo's controller's, with variables of their own
+// ({{status}}, {{duration}}), and ignored here.
 func podTags(t *wfv1.Template) *tagTree {
 	bare := *t
-	bare.Outputs, bare.Inputs = wfv1.Outputs{}, wfv1.Inputs{}
+	bare.Outputs, bare.Inputs, bare.Metrics = wfv1.Outputs{}, wfv1.Inputs{}, nil
 	return tagsOf(reflect.ValueOf(&bare).Elem())
 }
 
@@ -259,7 +266,24 @@ func instantiate(t *wfv1.Template, tags *tagTree, vars Vars) (*wfv1.Template, []
 		c := *t
 		inst = &c
 	}
+	inst.Inputs.Parameters = inputValues(t.Inputs.Parameters, vars)
 	return inst, missing
+}
+
+// inputValues returns the input parameters with the values vars give them,
+// as Argo's instantiated templates carry them: spec.podSpecPatch is
+// resolved with them when the Job is made.
+func inputValues(params []wfv1.Parameter, vars Vars) []wfv1.Parameter {
+	if len(params) == 0 {
+		return params
+	}
+	out := slices.Clone(params)
+	for i := range out {
+		if v, ok := vars["inputs.parameters."+out[i].Name]; ok {
+			out[i].Value = wfv1.ParseAnyString(v)
+		}
+	}
+	return out
 }
 
 // NodeType is the Argo node type a template runs as.

@@ -28,7 +28,7 @@ func (v Vars) With(more Vars) Vars {
 
 // Resolve substitutes the tags of s that v can resolve, simple ones by name
 // and `{{=…}}` expressions by evaluating them with expr-lang. It returns the
-// names of variable tags it could not resolve.
+// names of variable tags it could not resolve, absent outputs included.
 func (v Vars) Resolve(s string) (string, []string) {
 	var missing []string
 	out := Replace(s, func(t Tag) (string, bool) {
@@ -40,7 +40,7 @@ func (v Vars) Resolve(s string) (string, []string) {
 			}
 			return val, true
 		}
-		if val, ok := v[t.Name]; ok {
+		if val, ok := v[t.Name]; ok && val != absent {
 			return val, true
 		}
 		if isVariableName(t.Name) {
@@ -52,7 +52,8 @@ func (v Vars) Resolve(s string) (string, []string) {
 }
 
 // Eval evaluates an Argo expression: strings are inserted as they are,
-// anything else as JSON, as Argo's expression tags do.
+// anything else as JSON, as Argo's expression tags do. A nil result (an
+// absent output not caught with `??`, a missing key) fails, as in Argo.
 func (v Vars) Eval(src string) (string, error) {
 	env := v.exprEnv()
 	program, err := expr.Compile(src, expr.Env(env))
@@ -62,6 +63,9 @@ func (v Vars) Eval(src string) (string, error) {
 	out, err := expr.Run(program, env)
 	if err != nil {
 		return "", err
+	}
+	if out == nil {
+		return "", fmt.Errorf("the expression %q gives nil", src)
 	}
 	if s, ok := out.(string); ok {
 		return s, nil
@@ -76,13 +80,14 @@ func (v Vars) Eval(src string) (string, error) {
 // exprEnv nests flat names (`a.b.c`) into maps, as Argo's expand does, and
 // adds Argo's helper functions. A name that is also the parent of others
 // (`workflow.parameters` and `workflow.parameters.x`) keeps the children.
+// Absent outputs are nil, so that `??` can replace them.
 func (v Vars) exprEnv() map[string]any {
-	env := map[string]any{
-		"asInt":   exprAsInt,
-		"asFloat": exprAsFloat,
-		"toJson":  exprToJSON,
-	}
-	for name, val := range v {
+	env := exprFuncs()
+	for name, s := range v {
+		var val any = s
+		if s == absent {
+			val = nil
+		}
 		parts := strings.Split(name, ".")
 		m := env
 		for _, p := range parts[:len(parts)-1] {
@@ -98,23 +103,6 @@ func (v Vars) exprEnv() map[string]any {
 		}
 	}
 	return env
-}
-
-func exprAsInt(s any) (int, error) {
-	var n int
-	_, err := fmt.Sscan(fmt.Sprint(s), &n)
-	return n, err
-}
-
-func exprAsFloat(s any) (float64, error) {
-	var f float64
-	_, err := fmt.Sscan(fmt.Sprint(s), &f)
-	return f, err
-}
-
-func exprToJSON(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
 }
 
 // ParametersJSON renders parameters as Argo's `inputs.parameters` and

@@ -32,6 +32,7 @@ const (
 	ScriptDataKey       = "script"
 	ScriptMountPath     = "/argo/staging"
 	ScriptVolumeName    = "kubectl-wf-script"
+	scriptFileMode      = 0o755
 	mainContainerName   = "main"
 	maxWorkflowNameLen  = 63
 	generatedNameSuffix = 5

@@ -71,6 +71,11 @@ func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope co
 	for i, a := range c.args {
 		args[i] = a
 		if a.Value != nil {
+			if scope.AbsentRef(a.Value.String()) {
+				// Argo passes nothing, so the input's own default applies.
+				args[i].Value, args[i].Default = nil, nil
+				continue
+			}
 			v, _ := scope.Resolve(a.Value.String())
 			args[i].Value = wfv1.ParseAnyString(v)
 		}
@@ -81,41 +86,77 @@ func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope co
 // outputVars are the variables a finished step or task gives its siblings:
 // PREFIX.NAME.{id,status,exitCode,startedAt,finishedAt,outputs.…}. A loop
 // gives JSON lists of its children's results and parameters.
-func outputVars(prefix string, nodes []*Node, looped bool) compile.Vars {
+func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compile.Vars {
+	if looped {
+		return aggregateOutputs(prefix, nodes)
+	}
 	v := compile.Vars{}
-	if !looped {
-		n := nodes[0]
-		v[prefix+".id"] = n.ID
-		v[prefix+".status"] = string(n.Phase)
-		if n.StartedAt != nil {
-			v[prefix+".startedAt"] = n.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
-		}
-		if n.FinishedAt != nil {
-			v[prefix+".finishedAt"] = n.FinishedAt.UTC().Format("2006-01-02T15:04:05Z")
-		}
-		if n.Outputs == nil {
-			return v
-		}
-		if n.Outputs.ExitCode != nil {
-			v[prefix+".exitCode"] = *n.Outputs.ExitCode
-		}
-		if n.Outputs.Result != nil {
-			v[prefix+".outputs.result"] = *n.Outputs.Result
-		}
-		for k, x := range n.Outputs.Parameters {
-			v[prefix+".outputs.parameters."+k] = x
+	n := nodes[0]
+	v[prefix+".id"] = n.ID
+	v[prefix+".status"] = string(n.Phase)
+	if n.StartedAt != nil {
+		v[prefix+".startedAt"] = n.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	if n.FinishedAt != nil {
+		v[prefix+".finishedAt"] = n.FinishedAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	if n.Outputs == nil {
+		if n.Phase == Skipped || n.Phase == Omitted {
+			e.skippedOutputs(v, prefix, n)
 		}
 		return v
 	}
-	results := []string{}
+	if n.Outputs.ExitCode != nil {
+		v[prefix+".exitCode"] = *n.Outputs.ExitCode
+	}
+	if n.Outputs.Result != nil {
+		v[prefix+".outputs.result"] = *n.Outputs.Result
+	}
+	for k, x := range n.Outputs.Parameters {
+		v[prefix+".outputs.parameters."+k] = x
+	}
+	return v
+}
+
+// skippedOutputs sets what references to the outputs of a Skipped or
+// Omitted node resolve to, by Argo's rule (docs/variables.md, "Outputs of
+// Skipped and Omitted Nodes"): each declared output parameter to its
+// valueFrom.default, else to absent, as a declared result.
+func (e *evaluator) skippedOutputs(v compile.Vars, prefix string, n *Node) {
+	t, ok := e.w.Template(n.Template)
+	if !ok {
+		return
+	}
+	for _, p := range t.Outputs.Parameters {
+		name := prefix + ".outputs.parameters." + p.Name
+		if p.ValueFrom != nil && p.ValueFrom.Default != nil {
+			v[name] = p.ValueFrom.Default.String()
+		} else {
+			v.SetAbsent(name)
+		}
+	}
+	if t.Outputs.Result != nil {
+		v.SetAbsent(prefix + ".outputs.result")
+	}
+}
+
+// aggregateOutputs are a loop's outputs, from its Succeeded children in
+// loop order, as Argo aggregates them (operator.go,
+// processAggregateNodeOutputs): outputs.result lists each result as the
+// JSON value it holds (an object stays an object, so {{item.KEY}} reads
+// it), outputs.parameters lists each child's parameters, and
+// outputs.parameters.NAME lists the values, parsed only when every one is
+// a JSON object or list.
+func aggregateOutputs(prefix string, nodes []*Node) compile.Vars {
+	results := []any{}
 	params := []map[string]string{}
 	byName := map[string][]string{}
 	for _, n := range nodes {
-		if n.Outputs == nil {
+		if n.Outputs == nil || n.Phase != Succeeded {
 			continue
 		}
 		if n.Outputs.Result != nil {
-			results = append(results, *n.Outputs.Result)
+			results = append(results, jsonOrString(*n.Outputs.Result))
 		}
 		if len(n.Outputs.Parameters) > 0 {
 			params = append(params, n.Outputs.Parameters)
@@ -124,18 +165,48 @@ func outputVars(prefix string, nodes []*Node, looped bool) compile.Vars {
 			byName[k] = append(byName[k], x)
 		}
 	}
+	v := compile.Vars{}
 	v[prefix+".outputs.result"] = mustJSON(results)
 	v[prefix+".outputs.parameters"] = mustJSON(params)
 	for k, xs := range byName {
-		v[prefix+".outputs.parameters."+k] = mustJSON(xs)
+		v[prefix+".outputs.parameters."+k] = mustJSON(parsedIfAllCompound(xs))
 	}
 	return v
+}
+
+// jsonOrString is a result as the JSON value it holds. Argo fails the
+// whole loop on a result that is not JSON (plain text); kubectl-wf, which
+// always captures results, lists it as a string instead.
+func jsonOrString(s string) any {
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	return s
+}
+
+// parsedIfAllCompound is Argo's aggregatedJSONValueList: the values parsed
+// when each is a JSON object or list, else the strings as they are.
+func parsedIfAllCompound(values []string) any {
+	parsed := make([]any, len(values))
+	for i, s := range values {
+		var v any
+		if json.Unmarshal([]byte(s), &v) != nil {
+			return values
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			parsed[i] = v
+		default:
+			return values
+		}
+	}
+	return parsed
 }
 
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("encoding %T: %v", v, err)) // strings and maps of strings always encode
+		panic(fmt.Sprintf("encoding %T: %v", v, err)) // strings, valid raw JSON and maps of them always encode
 	}
 	return string(b)
 }

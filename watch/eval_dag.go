@@ -57,6 +57,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 				dt.node = e.fail(e.newNode(compile.TaskNodeName(n.Name, name), name, "Skipped", dt.task.Template), Omitted, "omitted: depends condition not met")
 				dt.kids = []*Node{dt.node}
 				n.Children = append(n.Children, dt.node.ID)
+				scope = scope.With(e.outputVars("tasks."+name, dt.kids, false))
 				continue
 			}
 			// Once failFast stops the DAG, only a task that already started
@@ -72,7 +73,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 			changed = true
 			failed = failed || dt.node.Phase == Failed || dt.node.Phase == Error
 			if e.groupFulfilled(dt) {
-				scope = scope.With(outputVars("tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup))
+				scope = scope.With(e.outputVars("tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup))
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 		more := compile.Vars{}
 		for k, step := range group.Steps {
 			c := call{items: step.WithItems, param: step.WithParam, seq: step.WithSequence}
-			for name, v := range outputVars("steps."+step.Name, made[k], c.loops()) {
+			for name, v := range e.outputVars("steps."+step.Name, made[k], c.loops()) {
 				more[name] = v
 			}
 		}
