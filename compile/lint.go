@@ -178,6 +178,9 @@ func (l *linter) lintTemplate(i int) {
 	if t.Resource != nil {
 		l.lintResource(path, t)
 	}
+	if t.RetryStrategy != nil {
+		l.lintRetry(path, t)
+	}
 	switch {
 	case len(t.Steps) > 0:
 		l.lintSteps(i)

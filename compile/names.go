@@ -36,6 +36,9 @@ func LoopNodeName(name string, index int, value string) string {
 	return fmt.Sprintf("%s(%d:%s)", name, index, value)
 }
 
+// RetryNodeName names attempt i of a node with a retryStrategy.
+func RetryNodeName(name string, attempt int) string { return fmt.Sprintf("%s(%d)", name, attempt) }
+
 // NodeHash is Argo's node hash: FNV-1a 32 of the node's full name.
 func NodeHash(nodeName string) uint32 {
 	h := fnv.New32a()

@@ -22,6 +22,7 @@ const (
 	NodeTaskGroup = "TaskGroup"
 	NodeSuspend   = "Suspend"
 	NodeResource  = "Resource"
+	NodeRetry     = "Retry"
 )
 
 // maxDepth bounds template nesting, as Argo bounds recursion.
@@ -92,6 +93,13 @@ func (p *planner) node(name string, t *wfv1.Template, args []wfv1.Parameter, sco
 	vars := p.globals.With(inputs)
 	switch typ {
 	case NodePod:
+		if t.RetryStrategy != nil {
+			// The driver runs attempts NAME(0), NAME(1), …; the first is
+			// known now.
+			p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: NodeRetry, Template: t.Name})
+			vars["retries"] = "0"
+			return p.pod(RetryNodeName(name, 0), t, vars)
+		}
 		return p.pod(name, t, vars)
 	case NodeSteps:
 		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: typ, Template: t.Name})

@@ -75,8 +75,12 @@ func (s *scope) check(tag Tag) string {
 		}
 	case "pod":
 		return fmt.Sprintf("not supported: %s: a Job's pod gets its name from the Job controller, after the Job is made; read it from the downward API (fieldRef metadata.name)", ref)
-	case "retries", "lastRetry":
-		return fmt.Sprintf("not supported: %s: retryStrategy is not supported yet", ref)
+	case "retries":
+		if s.template.RetryStrategy == nil {
+			return fmt.Sprintf("%s: template %q has no retryStrategy", ref, s.template.Name)
+		}
+	case "lastRetry":
+		return fmt.Sprintf("%s: lastRetry is only known to retryStrategy.expression", ref)
 	case "outputs", "node":
 	case "item":
 		if !s.loop {

@@ -50,7 +50,7 @@ var supportTable = map[string]support{
 	"Template.initContainers":  notYet("initContainers are not supported yet"),
 	"Template.sidecars":        notYet("sidecars are not supported yet"),
 	"Template.archiveLocation": notYet("artifacts are not supported yet"),
-	"Template.retryStrategy":   notYet("retryStrategy is not supported yet"),
+	"RetryStrategy.affinity":   notYet("retry affinity (avoiding the node that failed) is not supported yet"),
 	"Template.parallelism":     notYet("parallelism is not supported yet"),
 	"Template.failFast":        notYet("failFast is not supported yet"),
 	"Template.executor":        ignored("kubectl-wf runs no executor"),

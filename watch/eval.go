@@ -125,7 +125,11 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 	vars := e.globals.With(inputs)
 	switch n.Type {
 	case compile.NodePod:
-		e.pod(n, t, vars)
+		if t.RetryStrategy != nil {
+			e.retry(n, t, vars)
+		} else {
+			e.pod(n, t, vars)
+		}
 	case compile.NodeSuspend:
 		e.suspend(n, t)
 	case compile.NodeResource:

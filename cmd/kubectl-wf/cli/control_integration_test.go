@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -392,5 +393,59 @@ spec:
 	}
 	if _, err := cs.CoreV1().ConfigMaps(ns).Get(context.Background(), "target", metav1.GetOptions{}); err == nil {
 		t.Errorf("the ConfigMap survived the delete by selector")
+	}
+}
+
+// TestRetryStrategyOnCluster: each attempt is a Job of its own; the step
+// succeeds on its third attempt ({{retries}} is the attempt's number),
+// after a backoff; with a smaller limit the workflow fails with Argo's
+// message.
+func TestRetryStrategyOnCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	for _, tc := range []struct {
+		limit   string
+		code    int
+		phase   watch.Phase
+		message string
+		jobs    int
+	}{
+		{"3", 0, watch.Succeeded, "", 3},
+		{"1", ExitFailed, watch.Failed, "No more retries left", 2},
+	} {
+		t.Run("limit "+tc.limit, func(t *testing.T) {
+			ns := testcluster.Namespace(t, cs)
+			file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: retried}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: flaky, template: flaky}
+  - name: flaky
+    retryStrategy:
+      limit: `+tc.limit+`
+      backoff: {duration: 1s}
+    container: {image: busybox, command: [sh, -c, "echo attempt {{retries}}; test {{retries}} -ge 2"]}
+`)
+			if code, out, errOut := onCluster(t, ns, "submit", file); code != tc.code {
+				t.Fatalf("submit exited %d, want %d\n%s%s", code, tc.code, out, errOut)
+			}
+			doc := getJSON(t, ns, "retried")
+			retry := nodeByName(doc, ".flaky")
+			if doc.Status.Phase != tc.phase || retry == nil || retry.Type != "Retry" || retry.Message != tc.message || len(retry.Children) != tc.jobs {
+				t.Fatalf("workflow %s, retry node %+v; want %s, a Retry node %q with %d attempts", doc.Status.Phase, retry, tc.phase, tc.message, tc.jobs)
+			}
+			if jobs := jobsOf(t, cs, ns, "retried"); len(jobs) != tc.jobs {
+				t.Errorf("%d Jobs, want one per attempt (%d)", len(jobs), tc.jobs)
+			}
+			logs := logsOf(t, ns, "retried")
+			for i := range tc.jobs {
+				if want := fmt.Sprintf("retried[0].flaky(%d): attempt %d", i, i); !strings.Contains(logs, want) {
+					t.Errorf("logs lack %q:\n%s", want, logs)
+				}
+			}
+		})
 	}
 }

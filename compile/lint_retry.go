@@ -1,0 +1,47 @@
+package compile
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+var retryPolicies = []string{"Always", "OnFailure", "OnError", "OnTransientError"}
+
+// lintRetry checks a template's retryStrategy as Argo's validator does,
+// and refuses what kubectl-wf does not retry yet.
+func (l *linter) lintRetry(path string, t *wfv1.Template) {
+	rs := t.RetryStrategy
+	path += ".retryStrategy"
+	if t.Container == nil && t.Script == nil {
+		l.errorf(path, "not supported: %s: kubectl-wf retries container and script templates only, not %s templates yet", path, strings.Join(templateKinds(t), ", "))
+		return
+	}
+	if rs.RetryPolicy != "" && !slices.Contains(retryPolicies, rs.RetryPolicy) {
+		l.errorf(path+".retryPolicy", "retryPolicy %q is not one of %s", rs.RetryPolicy, strings.Join(retryPolicies, ", "))
+	}
+	if b := rs.Backoff; b != nil {
+		if b.Duration == "" {
+			l.errorf(path+".backoff", "retryStrategy.backoff needs a duration")
+		}
+		for field, value := range map[string]string{"duration": b.Duration, "maxDuration": b.MaxDuration, "cap": b.Cap} {
+			if value != "" && !strings.Contains(value, "{{") && !validDuration(value) {
+				l.errorf(path+".backoff."+field, "%s %q is not a duration (e.g. 10s, 2m, or a number of seconds)", field, value)
+			}
+		}
+	}
+}
+
+func validDuration(s string) bool {
+	if _, err := time.ParseDuration(s); err == nil {
+		return true
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
