@@ -36,13 +36,10 @@ func (n dependsAnd) eval(f TaskResult) bool { return n.l.eval(f) && n.r.eval(f) 
 func (n dependsNot) eval(f TaskResult) bool { return !n.x.eval(f) }
 
 // A bare task name means the task ended well: Argo reads `A` as
-// `(A.Succeeded || A.Skipped || A.Daemoned)`.
-func (n dependsRef) eval(f TaskResult) bool {
-	if n.result == "" {
-		return f(n.task, "Succeeded") || f(n.task, "Skipped") || f(n.task, "Daemoned")
-	}
-	return f(n.task, n.result)
-}
+// `(A.Succeeded || A.Skipped || A.Daemoned)`, plus `A.Failed` and
+// `A.Errored` as A's continueOn allows; the caller, which knows the
+// task, answers for the result "".
+func (n dependsRef) eval(f TaskResult) bool { return f(n.task, n.result) }
 
 func (n dependsOr) tasks(add func(string))  { n.l.tasks(add); n.r.tasks(add) }
 func (n dependsAnd) tasks(add func(string)) { n.l.tasks(add); n.r.tasks(add) }

@@ -66,12 +66,10 @@ var supportTable = map[string]support{
 	// Steps and tasks.
 	"WorkflowStep.inline":      notYet("inline templates are not supported yet; name the template instead"),
 	"WorkflowStep.templateRef": notYet("templateRef is not supported yet"),
-	"WorkflowStep.continueOn":  notYet("continueOn is not supported yet"),
 	"WorkflowStep.onExit":      notYet("exit handlers are not supported yet"),
 	"WorkflowStep.hooks":       notYet("lifecycle hooks are not supported yet"),
 	"DAGTask.inline":           notYet("inline templates are not supported yet; name the template instead"),
 	"DAGTask.templateRef":      notYet("templateRef is not supported yet"),
-	"DAGTask.continueOn":       notYet("continueOn is not supported yet"),
 	"DAGTask.onExit":           notYet("exit handlers are not supported yet"),
 	"DAGTask.hooks":            notYet("lifecycle hooks are not supported yet"),
 	"DAGTemplate.failFast":     notYet("failFast is not supported yet"),

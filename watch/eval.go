@@ -315,10 +315,11 @@ func (e *evaluator) span(n *Node) {
 	}
 }
 
-// firstFailed returns the first child that failed or errored.
-func (e *evaluator) firstFailed(ids []string) *Node {
+// firstFailed returns the first child that failed or errored, but those
+// allowed to.
+func (e *evaluator) firstFailed(ids []string, allowed map[string]bool) *Node {
 	for _, id := range ids {
-		if c := e.status.Nodes[id]; c.Phase == Failed || c.Phase == Error {
+		if c := e.status.Nodes[id]; (c.Phase == Failed || c.Phase == Error) && !allowed[id] {
 			return c
 		}
 	}

@@ -86,7 +86,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	}
 	if n.Phase == Failed || n.Phase == Error {
 		for _, name := range order {
-			if c := tasks[name].node; c != nil && (c.Phase == Failed || c.Phase == Error) {
+			if c := tasks[name].node; c != nil && (c.Phase == Failed || c.Phase == Error) && !continuesOn(tasks[name].task.ContinueOn, c.Phase) {
 				n.Message = fmt.Sprintf("child '%s' failed", c.ID)
 				break
 			}
@@ -179,7 +179,13 @@ func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, dept
 			group.Children = append(group.Children, k.ID)
 		}
 	}
-	e.groupPhase(group, e.allFulfilled(group.Children))
+	mayFail := map[string]bool{}
+	for _, k := range dt.kids {
+		if continuesOn(dt.task.ContinueOn, k.Phase) {
+			mayFail[k.ID] = true
+		}
+	}
+	e.groupPhase(group, e.allFulfilled(group.Children), mayFail)
 	e.span(group)
 	dt.node = group
 }
@@ -201,6 +207,8 @@ func (e *evaluator) depsFulfilled(dt *dagTask, tasks map[string]*dagTask) bool {
 func taskResult(dt *dagTask, result string) bool {
 	n := dt.node
 	switch result {
+	case "": // the task ended well, or failed in a way its continueOn allows
+		return n.Phase == Succeeded || n.Phase == Skipped || continuesOn(dt.task.ContinueOn, n.Phase)
 	case "Succeeded":
 		return n.Phase == Succeeded
 	case "Failed":
@@ -279,6 +287,7 @@ func (e *evaluator) dagPhase(order []string, tasks map[string]*dagTask, targets 
 			if result == Succeeded {
 				result = Running
 			}
+		case (bp == Failed || bp == Error) && continuesOn(tasks[name].task.ContinueOn, bp):
 		case bp == Failed || bp == Error:
 			if !waitAll {
 				return bp
@@ -294,4 +303,10 @@ func (e *evaluator) dagPhase(order []string, tasks map[string]*dagTask, targets 
 		}
 	}
 	return result
+}
+
+// continuesOn reports whether a step's or task's continueOn lets it end in
+// phase without failing what runs it.
+func continuesOn(c *wfv1.ContinueOn, phase Phase) bool {
+	return c != nil && ((phase == Failed && c.Failed) || (phase == Error && c.Error))
 }

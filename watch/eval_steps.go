@@ -17,6 +17,7 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 		gn := e.newNode(compile.StepGroupNodeName(n.Name, g), fmt.Sprintf("[%d]", g), compile.NodeStepGroup, t.Name)
 		n.Children = append(n.Children, gn.ID)
 		var made [][]*Node
+		mayFail := map[string]bool{} // children whose continueOn allows their failure
 		for _, step := range group.Steps {
 			c := call{name: compile.StepNodeName(n.Name, g, step.Name), display: step.Name, template: step.Template,
 				when: step.When, param: step.WithParam, args: step.Arguments.Parameters, items: step.WithItems, seq: step.WithSequence}
@@ -24,10 +25,13 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 			made = append(made, nodes)
 			for _, c := range nodes {
 				gn.Children = append(gn.Children, c.ID)
+				if continuesOn(step.ContinueOn, c.Phase) {
+					mayFail[c.ID] = true
+				}
 			}
 		}
 		fulfilled := e.allFulfilled(gn.Children)
-		e.groupPhase(gn, fulfilled)
+		e.groupPhase(gn, fulfilled, mayFail)
 		e.span(gn)
 		if !fulfilled {
 			n.Phase = Running
@@ -51,9 +55,10 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 }
 
 // groupPhase sets a group's phase from its children's: Running until all
-// are fulfilled, then Failed (or Error) if one is, else Succeeded.
-func (e *evaluator) groupPhase(gn *Node, fulfilled bool) {
-	switch bad := e.firstFailed(gn.Children); {
+// are fulfilled, then Failed if one failed or errored (unless mayFail,
+// by its continueOn), else Succeeded.
+func (e *evaluator) groupPhase(gn *Node, fulfilled bool, mayFail map[string]bool) {
+	switch bad := e.firstFailed(gn.Children, mayFail); {
 	case !fulfilled:
 		gn.Phase = Running
 	case bad != nil:

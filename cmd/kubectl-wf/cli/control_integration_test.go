@@ -449,3 +449,45 @@ spec:
 		})
 	}
 }
+
+// TestContinueOnOnCluster: a step and a task that fail with continueOn
+// failed do not fail their parents; what follows them runs.
+func TestContinueOnOnCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: carry-on}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: fails, template: fail, continueOn: {failed: true}}
+    - - {name: graph, template: graph}
+  - name: graph
+    dag:
+      tasks:
+      - {name: A, template: fail, continueOn: {failed: true}}
+      - {name: B, template: ok, dependencies: [A]}
+  - name: fail
+    container: {image: busybox, command: [sh, -c, "exit 3"]}
+  - name: ok
+    container: {image: busybox, command: [echo, carried on]}
+`)
+	if code, out, errOut := onCluster(t, ns, "submit", file); code != 0 {
+		t.Fatalf("submit exited %d:\n%s%s", code, out, errOut)
+	}
+	doc := getJSON(t, ns, "carry-on")
+	if doc.Status.Phase != watch.Succeeded {
+		t.Errorf("phase %s (%s), want Succeeded", doc.Status.Phase, doc.Status.Message)
+	}
+	for _, suffix := range []string{".fails", ".A"} {
+		if n := nodeByName(doc, suffix); n == nil || n.Phase != watch.Failed || n.Message != "main: Error (exit code 3)" {
+			t.Errorf("%s = %+v, want Failed with its exit code", suffix, n)
+		}
+	}
+	if logs := logsOf(t, ns, "carry-on"); !strings.Contains(logs, "graph.B: carried on") {
+		t.Errorf("B did not run:\n%s", logs)
+	}
+}
