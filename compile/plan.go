@@ -61,6 +61,9 @@ func Compile(w *Workflow) (*Plan, error) {
 	if err := p.node(w.Name, entry, w.Spec.Arguments.Parameters, p.globals, 0); err != nil {
 		return nil, err
 	}
+	if t, ok := w.Template(w.Spec.OnExit); ok {
+		p.defer_(w.Name+".onExit", t, NodeType(t), "the exit handler runs once the workflow has ended")
+	}
 	return p.plan, nil
 }
 

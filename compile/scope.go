@@ -34,14 +34,12 @@ func newScope(l *linter, t *wfv1.Template) *scope { return &scope{l: l, template
 var globalWorkflowVars = []string{
 	"name", "namespace", "uid", "serviceAccountName", "mainEntrypoint", "priority",
 	"creationTimestamp", "parameters", "labels", "annotations",
+	"status", "failures", "duration", // set for the exit handler
 }
 
 // unsupportedWorkflowVars are Argo's other workflow.* variables, and why
 // kubectl-wf does not provide them yet.
 var unsupportedWorkflowVars = map[string]string{
-	"status":        "exit handlers are not supported yet",
-	"failures":      "exit handlers are not supported yet",
-	"duration":      "exit handlers are not supported yet",
 	"outputs":       "global outputs are not supported yet",
 	"scheduledTime": "CronWorkflows are not supported",
 }

@@ -35,8 +35,8 @@ func Suspend(ctx context.Context, cs kubernetes.Interface, namespace, name strin
 }
 
 // Shutdown stops a workflow with Argo's Stop or Terminate strategy:
-// nothing new starts, running pods are stopped, and the workflow fails
-// with "Stopped with strategy '…'". (Stop would still run exit handlers.)
+// nothing new starts (but, with Stop, the exit handler), running pods are
+// stopped, and the workflow fails with "Stopped with strategy '…'".
 func Shutdown(ctx context.Context, cs kubernetes.Interface, namespace, name, strategy string) error {
 	return steer(ctx, cs, namespace, name, func(*corev1.ConfigMap) (map[string]any, error) {
 		return map[string]any{AnnotationShutdown: strategy}, nil

@@ -30,6 +30,20 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 	}
 	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments.Parameters, e.globals, 0)
 	e.status.Root = root.ID
+	if exit := e.exitHandler(root); exit != nil {
+		e.status.OnExit = exit.ID
+		switch {
+		case !exit.Phase.Fulfilled():
+			e.status.Phase = Running
+			e.status.Progress = e.progress()
+			return e.status, e.actions
+		case root.Phase == Succeeded && (exit.Phase == Failed || exit.Phase == Error):
+			// The main part succeeded but its exit handler did not.
+			e.status.Phase, e.status.Message = exit.Phase, exit.Message
+			e.status.Progress = e.progress()
+			return e.status, e.actions
+		}
+	}
 	switch {
 	case root.Phase.Fulfilled() && e.obs.Shutdown != "" && (root.Phase == Failed || root.Phase == Error):
 		e.status.Phase, e.status.Message = root.Phase, e.stopped()
@@ -50,11 +64,17 @@ func (e *evaluator) stopped() string {
 	return fmt.Sprintf("Stopped with strategy '%s'", e.obs.Shutdown)
 }
 
+// shuttingDown reports whether a shutdown stops what is evaluated now:
+// Stop lets exit handlers run, Terminate does not.
+func (e *evaluator) shuttingDown() bool {
+	return e.obs.Shutdown == Terminate || (e.obs.Shutdown != "" && !e.exiting)
+}
+
 // holdBack decides for a node not started yet: under a shutdown it fails,
 // under a suspend it waits; it returns false when the node may start.
 func (e *evaluator) holdBack(n *Node) bool {
 	switch {
-	case e.obs.Shutdown != "":
+	case e.shuttingDown():
 		e.fail(n, Failed, "%s", e.stopped())
 	case e.obs.Suspended:
 		n.Phase = Pending
@@ -75,6 +95,8 @@ type evaluator struct {
 	// evaluation can be undone (see mark and undo).
 	created []string
 	touched int
+	// exiting is set while the exit handler is evaluated.
+	exiting bool
 }
 
 func (e *evaluator) newNode(name, display, typ, template string) *Node {
@@ -169,7 +191,7 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
 	if !r.Phase.Completed() {
 		switch deadline := e.deadline(job, r); {
-		case e.obs.Shutdown != "":
+		case e.shuttingDown():
 			e.stopPod(n, job.Name, r, e.stopped(), e.obs.Now)
 		case deadline != nil && !e.obs.Now.Before(*deadline):
 			// The kubelet enforces it too, but only at its next sync of
@@ -259,7 +281,7 @@ func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 	} else {
 		n.Phase = Running
 	}
-	if n.Phase == Running && e.obs.Shutdown != "" {
+	if n.Phase == Running && e.shuttingDown() {
 		e.fail(n, Failed, "%s", e.stopped())
 		n.FinishedAt = &e.obs.Now
 	}

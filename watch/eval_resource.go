@@ -21,7 +21,7 @@ func (e *evaluator) resource(n *Node, t *wfv1.Template, vars compile.Vars) {
 	switch {
 	case !acted && e.holdBack(n):
 		return
-	case acted && e.obs.Shutdown != "":
+	case acted && e.shuttingDown():
 		e.fail(n, Failed, "%s", e.stopped())
 		n.FinishedAt = &e.obs.Now
 		return

@@ -48,7 +48,7 @@ func (e *evaluator) retry(n *Node, t *wfv1.Template, vars compile.Vars) {
 		case attempt.Phase == Succeeded:
 			n.Phase, n.Message, n.Outputs = Succeeded, "", attempt.Outputs
 			return
-		case e.obs.Shutdown != "":
+		case e.shuttingDown():
 			e.end(n, attempt, e.stopped())
 			return
 		}

@@ -51,7 +51,9 @@ type Status struct {
 	Message  string `json:"message,omitempty"`
 	Progress string `json:"progress"`
 	// Suspended: `kubectl wf suspend` holds new nodes back.
-	Suspended bool             `json:"suspended,omitempty"`
-	Root      string           `json:"root"`
-	Nodes     map[string]*Node `json:"nodes"`
+	Suspended bool   `json:"suspended,omitempty"`
+	Root      string `json:"root"`
+	// OnExit is the exit handler's node, once the workflow reached it.
+	OnExit string           `json:"onExit,omitempty"`
+	Nodes  map[string]*Node `json:"nodes"`
 }

@@ -158,6 +158,24 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("the step after the deadline ran")
 			}
 		}},
+		{fixture: "exit-handler.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			exit := doc.Status.Nodes[doc.Status.OnExit]
+			if exit == nil || exit.Name != "exit-handler.onExit" || exit.Phase != watch.Succeeded {
+				t.Fatalf("exit handler node = %+v, want exit-handler.onExit Succeeded", exit)
+			}
+			if n := nodeByName(doc, ".celebrate"); n == nil || n.Phase != watch.Skipped {
+				t.Errorf("celebrate = %+v, want Skipped", n)
+			}
+			logs := logsOf(t, ns, doc.Name)
+			for _, want := range []string{"notify: workflow exit-handler ended Failed", "cry: boohoo: main: Error (exit code 1)"} {
+				if !strings.Contains(logs, want) {
+					t.Errorf("logs lack %q:\n%s", want, logs)
+				}
+			}
+			if _, out, _ := onCluster(t, ns, "get", doc.Name); !strings.Contains(out, "exit-handler.onExit") {
+				t.Errorf("get does not show the exit handler:\n%s", out)
+			}
+		}},
 		{fixture: "bad-image.yaml", code: ExitFailed, phase: watch.Error, check: func(t *testing.T, ns string, doc workflowDocument) {
 			root := doc.Status.Nodes[doc.Status.Root]
 			if !strings.Contains(root.Message, "ErrImagePull") && !strings.Contains(root.Message, "ImagePullBackOff") {

@@ -42,11 +42,10 @@ go on to their end, and nothing new starts until 'kubectl wf resume'.`,
 // NewCmdStop and NewCmdTerminate shut a workflow down.
 func NewCmdStop(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	return newShutdownCommand(configFlags, streams, watch.Stop, "stop", "stopped",
-		"Stop a workflow: stop its running steps and start nothing new but its exit handlers",
+		"Stop a workflow: stop its running steps and start nothing new but its exit handler",
 		`Stop a workflow with Argo's Stop strategy: running steps are stopped, no new
-step starts, and the workflow ends Failed with "Stopped with strategy 'Stop'".
-Exit handlers would still run (kubectl-wf does not run exit handlers yet, so
-stop and terminate do the same today).`)
+step starts but the exit handler (spec.onExit), and the workflow ends Failed
+with "Stopped with strategy 'Stop'".`)
 }
 
 func NewCmdTerminate(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {

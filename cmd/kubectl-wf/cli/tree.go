@@ -39,6 +39,12 @@ func printTree(out io.Writer, s *watch.Status, now time.Time, color bool) error 
 		p.row("", root)
 		p.children("", root)
 	}
+	// The exit handler is a tree of its own, after an empty row, as in argo get.
+	if exit := s.Nodes[s.OnExit]; exit != nil {
+		fmt.Fprintln(p.tw, "\t\t\t\t")
+		p.row("", exit)
+		p.children("", exit)
+	}
 	return p.tw.Flush()
 }
 
