@@ -132,3 +132,31 @@ func TestProgressCountsSucceededOnly(t *testing.T) {
 		t.Errorf("status %s %s, want Failed 2/3 (gen and a succeeded, b failed, c never started)", status.Phase, status.Progress)
 	}
 }
+
+// TestWorkflowDeadline: once spec.activeDeadlineSeconds has passed since
+// the workflow started, the running pod is stopped with the kubelet's
+// message, nothing new starts ("Step exceeded its deadline"), and the
+// workflow fails; before, the driver is woken at the deadline.
+func TestWorkflowDeadline(t *testing.T) {
+	w := workflow(t, strings.Replace(stepsYAML, "spec:\n", "spec:\n  activeDeadlineSeconds: 10\n", 1))
+	obs := Observed{Jobs: map[string]PodResult{}, Suspends: map[string]SuspendState{}, Now: t0, StartedAt: &t0}
+	_, actions := Evaluate(w, obs)
+	gen := actions.Create[0].Job.Name
+	if actions.WakeAt == nil || !actions.WakeAt.Equal(t0.Add(10*time.Second)) {
+		t.Fatalf("wake at %v, want the deadline", actions.WakeAt)
+	}
+	obs.Jobs[gen] = PodResult{Phase: Running, StartedAt: &t0}
+	obs.Now = t0.Add(10 * time.Second)
+	status, actions := Evaluate(w, obs)
+	if status.Phase != Failed || len(actions.Create) != 0 || len(actions.StopJobs) != 1 ||
+		actions.StopJobs[0].Result.Message != "Pod was active on the node longer than the specified deadline" {
+		t.Errorf("at the deadline: %s, %d creates, stops %+v", status.Phase, len(actions.Create), actions.StopJobs)
+	}
+	// Had gen ended just before, the next group would fail unstarted.
+	obs.Jobs[gen] = succeed("42")
+	status, actions = Evaluate(w, obs)
+	a := status.Nodes[compile.NodeID("wf", "wf[1].a")]
+	if status.Phase != Failed || len(actions.Create) != 0 || a == nil || a.Message != "Step exceeded its deadline" {
+		t.Errorf("after the deadline: %s, %d creates, a = %+v", status.Phase, len(actions.Create), a)
+	}
+}

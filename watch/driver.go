@@ -265,6 +265,9 @@ func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) 
 		obs.ResumeAll = &t
 	}
 	obs.Suspended = obj.Annotations[AnnotationSuspended] == "true"
+	if t, err := time.Parse(time.RFC3339, obj.Annotations[AnnotationStartedAt]); err == nil {
+		obs.StartedAt = &t
+	}
 	obs.Shutdown = obj.Annotations[AnnotationShutdown]
 	if raw := obj.Annotations[AnnotationResources]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &obs.Resources); err != nil {

@@ -23,6 +23,12 @@ const maxDepth = 100
 func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(),
 		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}}
+	if ads := w.Spec.ActiveDeadlineSeconds; ads != nil && obs.StartedAt != nil {
+		e.wfDeadline = obs.StartedAt.Add(time.Duration(*ads) * time.Second)
+		if e.timedOut = !obs.Now.Before(e.wfDeadline); !e.timedOut {
+			e.wakeAt(e.wfDeadline)
+		}
+	}
 	entry, ok := w.Template(w.Spec.Entrypoint)
 	if !ok {
 		e.status.Phase, e.status.Message = Error, fmt.Sprintf("entrypoint template %q is not defined", w.Spec.Entrypoint)
@@ -59,6 +65,14 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 	return e.status, e.actions
 }
 
+// Argo's messages for what a deadline ends: a node not started (or a
+// suspend) when spec.activeDeadlineSeconds passes, and a running pod,
+// which the kubelet reports so when its activeDeadlineSeconds passes.
+const (
+	stepDeadline = "Step exceeded its deadline"
+	podDeadline  = "Pod was active on the node longer than the specified deadline"
+)
+
 // stopped is Argo's message for nodes a shutdown ended.
 func (e *evaluator) stopped() string {
 	return fmt.Sprintf("Stopped with strategy '%s'", e.obs.Shutdown)
@@ -76,6 +90,8 @@ func (e *evaluator) holdBack(n *Node) bool {
 	switch {
 	case e.shuttingDown():
 		e.fail(n, Failed, "%s", e.stopped())
+	case e.timedOut && !e.exiting:
+		e.fail(n, Failed, "%s", stepDeadline)
 	case e.obs.Suspended:
 		n.Phase = Pending
 	default:
@@ -97,6 +113,9 @@ type evaluator struct {
 	touched int
 	// exiting is set while the exit handler is evaluated.
 	exiting bool
+	// timedOut: spec.activeDeadlineSeconds, due at wfDeadline, has passed.
+	timedOut   bool
+	wfDeadline time.Time
 }
 
 func (e *evaluator) newNode(name, display, typ, template string) *Node {
@@ -193,10 +212,12 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		switch deadline := e.deadline(job, r); {
 		case e.shuttingDown():
 			e.stopPod(n, job.Name, r, e.stopped(), e.obs.Now)
+		case e.timedOut && !e.exiting:
+			e.stopPod(n, job.Name, r, podDeadline, e.obs.Now)
 		case deadline != nil && !e.obs.Now.Before(*deadline):
 			// The kubelet enforces it too, but only at its next sync of
 			// the pod, which can be half a minute late.
-			e.stopPod(n, job.Name, r, "Pod was active on the node longer than the specified deadline", *deadline)
+			e.stopPod(n, job.Name, r, podDeadline, *deadline)
 		case deadline != nil:
 			e.wakeAt(*deadline)
 		}
@@ -283,6 +304,10 @@ func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 	}
 	if n.Phase == Running && e.shuttingDown() {
 		e.fail(n, Failed, "%s", e.stopped())
+		n.FinishedAt = &e.obs.Now
+	}
+	if n.Phase == Running && e.timedOut && !e.exiting {
+		e.fail(n, Failed, "%s", stepDeadline)
 		n.FinishedAt = &e.obs.Now
 	}
 	if n.Phase != Succeeded {

@@ -25,6 +25,10 @@ func (e *evaluator) resource(n *Node, t *wfv1.Template, vars compile.Vars) {
 		e.fail(n, Failed, "%s", e.stopped())
 		n.FinishedAt = &e.obs.Now
 		return
+	case acted && e.timedOut && !e.exiting:
+		e.fail(n, Failed, "%s", stepDeadline)
+		n.FinishedAt = &e.obs.Now
+		return
 	}
 	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": n.Name}))
 	if len(missing) > 0 {

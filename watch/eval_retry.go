@@ -51,6 +51,9 @@ func (e *evaluator) retry(n *Node, t *wfv1.Template, vars compile.Vars) {
 		case e.shuttingDown():
 			e.end(n, attempt, e.stopped())
 			return
+		case e.timedOut && !e.exiting:
+			e.end(n, attempt, "retry exceeded workflow deadline "+e.wfDeadline.UTC().Format("2006-01-02 15:04:05 -0700 MST"))
+			return
 		}
 		if stop, wait := e.backoff(n, rs.Backoff, first, attempt, i, limit); stop || wait {
 			return

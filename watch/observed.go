@@ -61,6 +61,9 @@ type Observed struct {
 	// Shutdown is "Stop" or "Terminate" once `kubectl wf stop|terminate`
 	// was given: nothing new starts and what runs is stopped.
 	Shutdown string
+	// StartedAt is when the workflow started (its first reconcile), for
+	// spec.activeDeadlineSeconds; nil before.
+	StartedAt *time.Time
 	// Resources by node name; a resource node not acted on yet is absent.
 	Resources map[string]ResourceState
 	// ResumeAll resumes every suspend node reached (`resume` with no

@@ -491,3 +491,26 @@ spec:
 		t.Errorf("B did not run:\n%s", logs)
 	}
 }
+
+// TestWorkflowActiveDeadline: spec.activeDeadlineSeconds stops the running
+// step at the deadline and the workflow fails, without waiting for the
+// step's own end.
+func TestWorkflowActiveDeadline(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, strings.Replace(longStepYAML, "spec:\n", "spec:\n  activeDeadlineSeconds: 5\n", 1))
+	start := time.Now()
+	if code, out, errOut := onCluster(t, ns, "submit", file); code != ExitFailed {
+		t.Fatalf("submit exited %d, want 1\n%s%s", code, out, errOut)
+	}
+	if took := time.Since(start); took > 60*time.Second {
+		t.Errorf("the workflow took %s with a 5 s deadline", took)
+	}
+	doc := getJSON(t, ns, "long")
+	if n := nodeByName(doc, ".sleep"); doc.Status.Phase != watch.Failed || n == nil || n.Message != "Pod was active on the node longer than the specified deadline" {
+		t.Errorf("workflow %s, sleep = %+v", doc.Status.Phase, n)
+	}
+	if jobs := jobsOf(t, cs, ns, "long"); len(jobs) != 1 {
+		t.Errorf("Jobs %v: a step started after the deadline", jobs)
+	}
+}
