@@ -1,9 +1,13 @@
 package watch
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
@@ -158,5 +162,35 @@ func TestWorkflowDeadline(t *testing.T) {
 	a := status.Nodes[compile.NodeID("wf", "wf[1].a")]
 	if status.Phase != Failed || len(actions.Create) != 0 || a == nil || a.Message != "Step exceeded its deadline" {
 		t.Errorf("after the deadline: %s, %d creates, a = %+v", status.Phase, len(actions.Create), a)
+	}
+}
+
+// TestSpecSuspendStartsSuspended: a workflow submitted with spec.suspend
+// starts suspended: nothing is created until it is resumed.
+func TestSpecSuspendStartsSuspended(t *testing.T) {
+	cs := fake.NewClientset()
+	docs, diags := compile.ParseFile("wf.yaml", []byte(strings.Replace(stepsYAML, "spec:\n", "spec:\n  suspend: true\n", 1)))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx := context.Background()
+	w, obj, err := Create(ctx, cs, docs[0], compile.Options{Namespace: "ns"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := observedFromObject(obj, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, actions := Evaluate(w, obs); !status.Suspended || len(actions.Create) != 0 {
+		t.Errorf("suspended %v with %d creates, want suspended and none", status.Suspended, len(actions.Create))
+	}
+	if _, err := Resume(ctx, cs, "ns", w.Name, t0, nil); err != nil {
+		t.Fatal(err)
+	}
+	obj, _ = cs.CoreV1().ConfigMaps("ns").Get(ctx, w.Name, metav1.GetOptions{})
+	obs, _ = observedFromObject(obj, t0)
+	if status, actions := Evaluate(w, obs); status.Suspended || len(actions.Create) != 1 {
+		t.Errorf("after resume: suspended %v with %d creates, want the first step created", status.Suspended, len(actions.Create))
 	}
 }

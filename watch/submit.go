@@ -34,6 +34,10 @@ func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document,
 			return nil, nil, err
 		}
 		obj.Annotations = map[string]string{AnnotationPhase: string(Pending)}
+		if s := w.Spec.Suspend; s != nil && *s {
+			// spec.suspend: the workflow starts suspended until resumed.
+			obj.Annotations[AnnotationSuspended] = "true"
+		}
 		create := metav1.CreateOptions{FieldManager: FieldManager}
 		if dryRun {
 			create.DryRun = []string{metav1.DryRunAll}
