@@ -80,6 +80,10 @@ func (e *evaluator) templateOutputs(n *Node, t *wfv1.Template, scope compile.Var
 		switch {
 		case p.ValueFrom != nil && p.ValueFrom.Parameter != "":
 			src = p.ValueFrom.Parameter
+		case p.ValueFrom != nil && p.ValueFrom.Expression != "":
+			// expr-lang over the template's final scope, e.g.
+			// steps['flip-coin'].outputs.result == 'heads' ? … : …
+			src = "{{=" + p.ValueFrom.Expression + "}}"
 		case p.Value != nil:
 			src = p.Value.String()
 		}
