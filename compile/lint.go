@@ -92,9 +92,9 @@ func (l *linter) lintName() {
 			l.errorf("metadata.name", "name %q must be at most %d lowercase letters, digits, '-' or '.', starting and ending with a letter or digit", meta.Name, maxWorkflowNameLen)
 		}
 	default:
-		// Kubernetes appends five characters to a generateName.
-		if errs := validation.IsDNS1123Subdomain(meta.GenerateName + "x"); len(errs) > 0 || len(meta.GenerateName) > maxWorkflowNameLen-generatedNameSuffix {
-			l.errorf("metadata.generateName", "generateName %q must be at most %d lowercase letters, digits, '-' or '.'", meta.GenerateName, maxWorkflowNameLen-generatedNameSuffix)
+		// Kubernetes appends five characters to a generateName, cut to fit.
+		if errs := validation.IsDNS1123Subdomain(meta.GenerateName + "x"); len(errs) > 0 {
+			l.errorf("metadata.generateName", "generateName %q must be lowercase letters, digits, '-' or '.'", meta.GenerateName)
 		}
 	}
 }

@@ -56,3 +56,21 @@ func TestLoopNodeName(t *testing.T) {
 		t.Errorf("LoopNodeName = %q, want %q", got, want)
 	}
 }
+
+// TestLongGenerateNameIsCut: the apiserver cuts a generateName longer than
+// 58 characters before adding its five; so does kubectl-wf (Argo's
+// global-parameters-from-configmap-referenced-as-local-variable example).
+func TestLongGenerateNameIsCut(t *testing.T) {
+	base := "global-parameter-from-configmap-referenced-as-local-variable-"
+	docs, diags := ParseFile("wf.yaml", []byte("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: "+base+"}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: busybox}\n"))
+	if diags = append(diags, Lint(docs)...); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	w, err := NewWorkflow(docs[0], Options{Namespace: "ns", GenerateSuffix: "abcde"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := base[:58] + "abcde"; w.Name != want {
+		t.Errorf("name %q, want %q", w.Name, want)
+	}
+}

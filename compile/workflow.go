@@ -96,7 +96,11 @@ func NewWorkflow(doc *Document, opts Options) (*Workflow, error) {
 		if suffix == "" {
 			suffix = contentSuffix(doc)
 		}
-		w.Name = doc.Metadata.GenerateName + suffix
+		base := doc.Metadata.GenerateName
+		if max := maxWorkflowNameLen - generatedNameSuffix; len(base) > max {
+			base = base[:max] // as the apiserver cuts a long generateName
+		}
+		w.Name = base + suffix
 	}
 	if w.Name == "" {
 		return nil, fmt.Errorf("%s: metadata.name or metadata.generateName is required", doc.Start)

@@ -18,6 +18,9 @@ import (
 // first, so a workflow that cannot run creates nothing. A generateName is
 // completed here, with a new suffix if the name is taken.
 func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document, opts compile.Options, dryRun bool) (*compile.Workflow, *corev1.ConfigMap, error) {
+	if err := resolveConfigMapRefs(ctx, cs, opts.Namespace, doc); err != nil {
+		return nil, nil, err
+	}
 	for attempt := 0; ; attempt++ {
 		if opts.Name == "" && doc.Metadata.Name == "" {
 			opts.GenerateSuffix = randomSuffix()
