@@ -74,3 +74,43 @@ func TestLongGenerateNameIsCut(t *testing.T) {
 		t.Errorf("name %q, want %q", w.Name, want)
 	}
 }
+
+// TestWorkflowMetadata: labels, annotations and labelsFrom (an expression
+// over the workflow's variables) go on the workflow object.
+func TestWorkflowMetadata(t *testing.T) {
+	src := `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf, labels: {team: a}}
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: foo, value: bar}]}
+  workflowMetadata:
+    labels: {kind: demo}
+    annotations: {note: hi}
+    labelsFrom:
+      foo: {expression: workflow.parameters.foo}
+  templates:
+  - name: main
+    container: {image: busybox}
+`
+	docs, diags := ParseFile("wf.yaml", []byte(src))
+	if diags = append(diags, Lint(docs)...); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	w, err := NewWorkflow(docs[0], Options{Namespace: "ns", Parameters: map[string]string{"foo": "baz"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := w.WorkflowObject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"team": "a", "kind": "demo", "foo": "baz"} {
+		if obj.Labels[k] != want {
+			t.Errorf("label %s = %q, want %q", k, obj.Labels[k], want)
+		}
+	}
+	if obj.Annotations["note"] != "hi" {
+		t.Errorf("annotations %v", obj.Annotations)
+	}
+}

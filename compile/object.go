@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -37,7 +38,7 @@ func (w *Workflow) WorkflowObject() (*corev1.ConfigMap, error) {
 	labels[LabelRole] = RoleWorkflow
 	return &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: metav1.ObjectMeta{Name: w.Name, Namespace: w.Namespace, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: w.Name, Namespace: w.Namespace, Labels: labels, Annotations: maps.Clone(w.Annotations)},
 		Data:       map[string]string{WorkflowDataKey: string(data)},
 	}, nil
 }

@@ -32,7 +32,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.synchronization":       notYet("synchronization (mutexes and semaphores) is not supported yet"),
 	"WorkflowSpec.archiveLogs":           notYet("archiving logs needs an artifact repository, which is not supported yet"),
 	"WorkflowSpec.hooks":                 notYet("lifecycle hooks are not supported yet"),
-	"WorkflowSpec.workflowMetadata":      notYet("workflowMetadata is not supported yet"),
 	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
 	"WorkflowSpec.podResources":          notYet("pod-level resources are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),

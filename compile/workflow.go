@@ -119,7 +119,40 @@ func NewWorkflow(doc *Document, opts Options) (*Workflow, error) {
 	}
 	w.Spec.Arguments.Parameters = mergeParameters(w.Spec.Arguments.Parameters, opts.Parameters)
 	w.index()
+	if err := w.applyWorkflowMetadata(); err != nil {
+		return nil, fmt.Errorf("%s: %w", doc.Start, err)
+	}
 	return w, nil
+}
+
+// applyWorkflowMetadata puts spec.workflowMetadata's labels and
+// annotations on the workflow object, labelsFrom evaluated with expr-lang
+// over the workflow's variables, as Argo does.
+func (w *Workflow) applyWorkflowMetadata() error {
+	wm := w.Spec.WorkflowMetadata
+	if wm == nil {
+		return nil
+	}
+	if w.Labels == nil {
+		w.Labels = map[string]string{}
+	}
+	if w.Annotations == nil {
+		w.Annotations = map[string]string{}
+	}
+	maps.Copy(w.Labels, wm.Labels)
+	maps.Copy(w.Annotations, wm.Annotations)
+	vars := w.GlobalVars()
+	for _, key := range slices.Sorted(maps.Keys(wm.LabelsFrom)) {
+		v, err := vars.Eval(wm.LabelsFrom[key].Expression)
+		if err != nil {
+			return fmt.Errorf("workflowMetadata.labelsFrom.%s: %v", key, err)
+		}
+		if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+			return fmt.Errorf("workflowMetadata.labelsFrom.%s: %q is not a valid label value: %s", key, v, strings.Join(errs, "; "))
+		}
+		w.Labels[key] = v
+	}
+	return nil
 }
 
 func (w *Workflow) index() {

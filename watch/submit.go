@@ -36,7 +36,10 @@ func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document,
 		if err != nil {
 			return nil, nil, err
 		}
-		obj.Annotations = map[string]string{AnnotationPhase: string(Pending)}
+		if obj.Annotations == nil {
+			obj.Annotations = map[string]string{}
+		}
+		obj.Annotations[AnnotationPhase] = string(Pending)
 		if s := w.Spec.Suspend; s != nil && *s {
 			// spec.suspend: the workflow starts suspended until resumed.
 			obj.Annotations[AnnotationSuspended] = "true"
