@@ -44,6 +44,9 @@ type Options struct {
 	Namespace string
 	// Name overrides metadata.name and generateName.
 	Name string
+	// GenerateName overrides both too, as a generateName (argo submit
+	// --generate-name).
+	GenerateName string
 	// GenerateSuffix completes a generateName; when empty, a suffix is
 	// derived from the document's content, so compile output is stable.
 	GenerateSuffix string
@@ -88,15 +91,18 @@ func NewWorkflow(doc *Document, opts Options) (*Workflow, error) {
 		// compiling it.
 		Spec: doc.Spec,
 	}
-	if w.Name == "" {
+	generateName := doc.Metadata.GenerateName
+	if w.Name == "" && opts.GenerateName != "" {
+		generateName = opts.GenerateName
+	} else if w.Name == "" {
 		w.Name = doc.Metadata.Name
 	}
-	if w.Name == "" && doc.Metadata.GenerateName != "" {
+	if w.Name == "" && generateName != "" {
 		suffix := opts.GenerateSuffix
 		if suffix == "" {
 			suffix = contentSuffix(doc)
 		}
-		base := doc.Metadata.GenerateName
+		base := generateName
 		if max := maxWorkflowNameLen - generatedNameSuffix; len(base) > max {
 			base = base[:max] // as the apiserver cuts a long generateName
 		}

@@ -22,7 +22,7 @@ func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document,
 		return nil, nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		if opts.Name == "" && doc.Metadata.Name == "" {
+		if opts.Name == "" && (doc.Metadata.Name == "" || opts.GenerateName != "") {
 			opts.GenerateSuffix = randomSuffix()
 		}
 		w, err := compile.NewWorkflow(doc, opts)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,16 @@ func TestLintJSON(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("lint -o json output lacks %s:\n%s", want, stdout)
 		}
+	}
+}
+
+func TestSubmitGenerateName(t *testing.T) {
+	file := filepath.Join(fixturesDir, "hello-world.yaml")
+	code, out, errOut := run(t, "", "submit", file, "--dry-run=client", "--generate-name", "custom-", "-n", "ns")
+	if code != 0 || !strings.Contains(out, "name: custom-") {
+		t.Errorf("submit --generate-name: exit %d, %s\n%s", code, errOut, out)
+	}
+	if code, _, _ := run(t, "", "submit", file, "--name", "a", "--generate-name", "b-"); code != ExitUsage {
+		t.Errorf("--name with --generate-name exited %d, want %d", code, ExitUsage)
 	}
 }

@@ -30,6 +30,7 @@ type SubmitOptions struct {
 	File       string
 	Params     parameterFlags
 	Name       string
+	GenName    string
 	Entrypoint string
 	Account    string
 	DryRun     string
@@ -66,6 +67,7 @@ file has errors.`,
 	f.StringArrayVarP(&o.Params.Values, "parameter", "p", nil, "Workflow parameter NAME=VALUE (repeatable)")
 	f.StringVarP(&o.Params.File, "parameter-file", "f", "", "YAML or JSON file of workflow parameters")
 	f.StringVar(&o.Name, "name", "", "Workflow name, instead of metadata.name or generateName")
+	f.StringVar(&o.GenName, "generate-name", "", "Workflow name prefix, completed with five random characters, instead of metadata.name or generateName")
 	f.StringVar(&o.Entrypoint, "entrypoint", "", "Template to start at, instead of spec.entrypoint")
 	f.StringVar(&o.Account, "serviceaccount", "", "ServiceAccount the pods run as")
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print what would be created) or "server" (let the server check it, create nothing)`)
@@ -99,6 +101,9 @@ func (o *SubmitOptions) Validate() error {
 	case driveForeground, driveBackground, driveNone:
 	default:
 		return usageErrorf(`--driver must be "foreground", "background" or "none", not %q`, o.Driver)
+	}
+	if o.Name != "" && o.GenName != "" {
+		return usageErrorf("--name and --generate-name exclude each other")
 	}
 	if o.Output != "" && o.Output != "name" {
 		return usageErrorf(`--output must be "name", not %q`, o.Output)
@@ -137,13 +142,13 @@ func (o *SubmitOptions) Run(cmd *cobra.Command) error {
 	}
 	if o.DryRun == "client" {
 		return (&CompileOptions{Output: "yaml", IOStreams: o.IOStreams, Files: []string{o.File},
-			opts: compile.Options{Name: o.Name, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}}).runWith(docs)
+			opts: compile.Options{Name: o.Name, GenerateName: o.GenName, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}}).runWith(docs)
 	}
 	cs, ns, err := o.client()
 	if err != nil {
 		return err
 	}
-	opts := compile.Options{Namespace: ns, Name: o.Name, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}
+	opts := compile.Options{Namespace: ns, Name: o.Name, GenerateName: o.GenName, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}
 	w, _, err := watch.Create(cmd.Context(), cs, doc, opts, o.DryRun == "server")
 	if err != nil {
 		return err
