@@ -34,6 +34,7 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 		return nil, nil, fmt.Errorf("template %q runs no pod", tmpl.Name)
 	}
 	main.Name = mainContainerName
+	withPodName(&main)
 	if path := OutputFile(tmpl); path != "" {
 		// The kubelet reads this file when the container ends and puts it in
 		// the pod's status, which is how the output leaves the pod with no

@@ -287,6 +287,9 @@ func parameterNames(ps []wfv1.Parameter) map[string]bool {
 func (l *linter) lintTags(path string, v any, sc *scope) {
 	visitStrings(reflect.ValueOf(v), path, func(p func() string, s *string) {
 		for _, tag := range Tags(*s) {
+			if tag.Name == "pod.name" && podNameExpands.MatchString(p()) {
+				continue // the kubelet expands it there: see pod_name.go
+			}
 			if msg := sc.check(tag); msg != "" {
 				l.errorf(p(), "%s", msg)
 			}

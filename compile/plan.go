@@ -125,7 +125,7 @@ func (p *planner) pod(name string, t *wfv1.Template, vars Vars) error {
 		tags = podTags(t)
 		p.tags[t] = tags
 	}
-	vars["node.name"] = name
+	vars["node.name"], vars["pod.name"] = name, PodNameRef
 	inst, missing := instantiate(t, tags, vars)
 	if len(missing) > 0 {
 		p.defer_(name, t, NodePod, needs(missing))

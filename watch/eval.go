@@ -186,7 +186,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 }
 
 func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
-	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": n.Name}))
+	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": n.Name, "pod.name": compile.PodNameRef}))
 	if len(missing) > 0 {
 		e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
 		return
