@@ -153,8 +153,14 @@ func (w *Workflow) podSpec(tmpl *wfv1.Template, main corev1.Container) (*corev1.
 		ImagePullSecrets:             spec.ImagePullSecrets,
 		DNSConfig:                    spec.DNSConfig,
 		HostNetwork:                  ptr.Deref(spec.HostNetwork, false),
-		Volumes:                      usedVolumes(main, tmpl.Volumes, spec.Volumes),
+		InitContainers:               initContainers(tmpl, main),
 	}
+	// Volumes mounted by the main container or an init container.
+	mounts := main
+	for _, c := range pod.InitContainers {
+		mounts.VolumeMounts = append(slices.Clone(mounts.VolumeMounts), c.VolumeMounts...)
+	}
+	pod.Volumes = usedVolumes(mounts, tmpl.Volumes, spec.Volumes)
 	if spec.DNSPolicy != nil {
 		pod.DNSPolicy = *spec.DNSPolicy
 	}
@@ -212,4 +218,22 @@ func firstSlice[T any](a, b []T) []T {
 		return a
 	}
 	return b
+}
+
+// initContainers are the template's, run before main as in Argo; with
+// mirrorVolumeMounts one also gets main's volume mounts.
+func initContainers(tmpl *wfv1.Template, main corev1.Container) []corev1.Container {
+	var out []corev1.Container
+	for _, uc := range tmpl.InitContainers {
+		c := *uc.Container.DeepCopy()
+		if uc.MirrorVolumeMounts != nil && *uc.MirrorVolumeMounts {
+			for _, m := range main.VolumeMounts {
+				if !slices.ContainsFunc(c.VolumeMounts, func(x corev1.VolumeMount) bool { return x.MountPath == m.MountPath }) {
+					c.VolumeMounts = append(c.VolumeMounts, m)
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }

@@ -45,7 +45,6 @@ var supportTable = map[string]support{
 	"Template.data":            notYet("data templates need an artifact repository, which is not supported yet"),
 	"Template.http":            notYet("http templates are not supported yet"),
 	"Template.plugin":          notYet("executor plugins need Argo's agent; kubectl-wf has none"),
-	"Template.initContainers":  notYet("initContainers are not supported yet"),
 	"Template.sidecars":        notYet("sidecars are not supported yet"),
 	"Template.archiveLocation": notYet("artifacts are not supported yet"),
 	"RetryStrategy.affinity":   notYet("retry affinity (avoiding the node that failed) is not supported yet"),

@@ -176,6 +176,11 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("get does not show the exit handler:\n%s", out)
 			}
 		}},
+		{fixture: "init-container.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, ": hello from the init container") {
+				t.Errorf("main did not read what the init container wrote:\n%s", logs)
+			}
+		}},
 		{fixture: "bad-image.yaml", code: ExitFailed, phase: watch.Error, check: func(t *testing.T, ns string, doc workflowDocument) {
 			root := doc.Status.Nodes[doc.Status.Root]
 			if !strings.Contains(root.Message, "ErrImagePull") && !strings.Contains(root.Message, "ImagePullBackOff") {
