@@ -164,8 +164,15 @@ func (p *planner) steps(parent string, t *wfv1.Template, vars Vars, depth int) e
 }
 
 func (p *planner) dag(parent string, t *wfv1.Template, vars Vars, depth int) error {
+	_, run, err := DAGTargets(t.DAG, vars)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", parent, err)
+	}
 	for k := range t.DAG.Tasks {
 		task := t.DAG.Tasks[k]
+		if run != nil && !run[task.Name] {
+			continue
+		}
 		call := call{name: TaskNodeName(parent, task.Name), template: task.Template, when: task.When,
 			args: task.Arguments.Parameters, items: task.WithItems, param: task.WithParam, seq: task.WithSequence}
 		if err := p.call(call, vars, depth, true); err != nil {

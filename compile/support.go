@@ -70,7 +70,6 @@ var supportTable = map[string]support{
 	"DAGTask.onExit":           notYet("exit handlers are not supported yet"),
 	"DAGTask.hooks":            notYet("lifecycle hooks are not supported yet"),
 	"DAGTemplate.failFast":     notYet("failFast is not supported yet"),
-	"DAGTemplate.target":       notYet("DAG targets are not supported yet"),
 
 	// Inputs, outputs and artifacts.
 	"Inputs.artifacts":              notYet("artifacts are not supported yet"),

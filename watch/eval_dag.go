@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"slices"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -27,7 +28,17 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 		return
 	}
 	failFast := t.DAG.FailFast == nil || *t.DAG.FailFast
-	targets := leafTasks(order, tasks)
+	targets, run, err := compile.DAGTargets(t.DAG, vars)
+	if err != nil {
+		e.fail(n, Error, "%v", err)
+		return
+	}
+	if run != nil {
+		// Only the targets and what they depend on run (Argo's dag.target).
+		order = slices.DeleteFunc(order, func(name string) bool { return !run[name] })
+	} else {
+		targets = leafTasks(order, tasks)
+	}
 	scope := vars
 	// stopped reports whether failFast forbids new tasks. Assessing the DAG
 	// is linear, so it is done only once some task has failed.
