@@ -40,6 +40,18 @@ func failFirst(n int, phase Phase) outcome {
 	}
 }
 
+// failWith fails the first n attempts with message.
+func failWith(n int, message string) outcome {
+	fail := failFirst(n, Failed)
+	return func(node string, cmd []string) PodResult {
+		r := fail(node, cmd)
+		if r.Phase == Failed {
+			r.Message = message
+		}
+		return r
+	}
+}
+
 func TestRetryStrategy(t *testing.T) {
 	for _, tc := range []struct {
 		name, strategy string
@@ -57,6 +69,8 @@ func TestRetryStrategy(t *testing.T) {
 		{"expression stops", "      limit: 5\n      expression: lastRetry.exitCode != '1'\n", failFirst(5, Failed), Failed, "retryStrategy.expression evaluated to false", 1},
 		{"expression with retries", "      limit: 5\n      expression: asInt(retries) < 1\n", failFirst(5, Failed), Failed, "retryStrategy.expression evaluated to false", 2},
 		{"no limit", "      retryPolicy: Always\n", failFirst(4, Failed), Succeeded, "", 5},
+		{"OnTransientError retries a transient message", "      limit: 3\n      retryPolicy: OnTransientError\n", failWith(1, "exceeded quota: compute"), Succeeded, "", 2},
+		{"OnTransientError stops on others", "      limit: 3\n      retryPolicy: OnTransientError\n", failWith(1, "main: Error (exit code 1)"), Failed, "main: Error (exit code 1)", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := workflow(t, retryWorkflow(tc.strategy))

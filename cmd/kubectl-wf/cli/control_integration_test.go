@@ -543,3 +543,78 @@ spec:
 		t.Errorf("pod %q, logs:\n%s", pod, logs)
 	}
 }
+
+// TestResourceActions: apply, replace, a merge patch and a delete by name
+// act on a ConfigMap as kubectl would in Argo's resource templates.
+func TestResourceActions(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: actions}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: apply, template: apply}
+    - - {name: replace, template: replace}
+    - - {name: patch, template: patch}
+    - - {name: read, template: read}
+    - - {name: delete, template: delete}
+  - name: apply
+    resource:
+      action: apply
+      manifest: |
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: target}
+        data: {a: "1"}
+  - name: replace
+    resource:
+      action: replace
+      manifest: |
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: target}
+        data: {b: "2"}
+  - name: patch
+    resource:
+      action: patch
+      mergeStrategy: merge
+      manifest: |
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: target}
+        data: {c: "3"}
+  - name: read
+    resource:
+      action: get
+      manifest: |
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: target}
+    outputs:
+      parameters:
+      - name: data
+        valueFrom: {jqFilter: '.data | keys | join(",")'}
+  - name: delete
+    resource:
+      action: delete
+      manifest: |
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: target}
+`)
+	if code, out, errOut := onCluster(t, ns, "submit", file); code != 0 {
+		t.Fatalf("submit exited %d:\n%s%s", code, out, errOut)
+	}
+	doc := getJSON(t, ns, "actions")
+	// replace dropped a; the merge patch added c.
+	if n := nodeByName(doc, ".read"); n == nil || n.Outputs == nil || n.Outputs.Parameters["data"] != "b,c" {
+		t.Errorf("read = %+v, want data keys b,c", n)
+	}
+	if _, err := cs.CoreV1().ConfigMaps(ns).Get(context.Background(), "target", metav1.GetOptions{}); err == nil {
+		t.Errorf("the ConfigMap survived the delete")
+	}
+}

@@ -59,3 +59,12 @@ func TestSubmitGenerateName(t *testing.T) {
 		t.Errorf("--name with --generate-name exited %d, want %d", code, ExitUsage)
 	}
 }
+
+func TestSubmitDriverFlags(t *testing.T) {
+	file := filepath.Join(fixturesDir, "hello-world.yaml")
+	for _, args := range [][]string{{"--detach", "--driver=none"}, {"--driver=later"}} {
+		if code, _, errOut := run(t, "", append([]string{"submit", file}, args...)...); code != ExitUsage {
+			t.Errorf("submit %v exited %d (%s), want %d", args, code, errOut, ExitUsage)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
@@ -72,7 +73,7 @@ func newShutdownCommand(configFlags *genericclioptions.ConfigFlags, streams gene
 			if err := watch.Shutdown(cmd.Context(), cs, ns, name, strategy); err != nil {
 				return err
 			}
-			if err := settle(cmd.Context(), f, ns, name, streams.ErrOut); err != nil {
+			if err := settle(cmd.Context(), cs, f, ns, name, streams.ErrOut); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(streams.Out, "workflow/%s %s\n", name, done)
@@ -86,11 +87,7 @@ func newShutdownCommand(configFlags *genericclioptions.ConfigFlags, streams gene
 // settle drives a workflow nobody drives to its end, so that a decision
 // written on it (a shutdown) is carried out now. When another process
 // drives it, that one acts on it.
-func settle(ctx context.Context, f *clientFlags, namespace, name string, errOut io.Writer) error {
-	cs, _, err := f.client()
-	if err != nil {
-		return err
-	}
+func settle(ctx context.Context, cs kubernetes.Interface, f *clientFlags, namespace, name string, errOut io.Writer) error {
 	snap, err := watch.Read(ctx, cs, namespace, name)
 	if err != nil || snap.Holder != "" || snap.Status.Phase.Fulfilled() {
 		return err
