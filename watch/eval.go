@@ -84,14 +84,24 @@ func (e *evaluator) shuttingDown() bool {
 	return e.obs.Shutdown == Terminate || (e.obs.Shutdown != "" && !e.exiting)
 }
 
+// halt is why nothing may start or wait any longer now (a shutdown, or
+// the workflow's deadline), or "".
+func (e *evaluator) halt() string {
+	switch {
+	case e.shuttingDown():
+		return e.stopped()
+	case e.timedOut && !e.exiting:
+		return stepDeadline
+	}
+	return ""
+}
+
 // holdBack decides for a node not started yet: under a shutdown it fails,
 // under a suspend it waits; it returns false when the node may start.
 func (e *evaluator) holdBack(n *Node) bool {
-	switch {
-	case e.shuttingDown():
-		e.fail(n, Failed, "%s", e.stopped())
-	case e.timedOut && !e.exiting:
-		e.fail(n, Failed, "%s", stepDeadline)
+	switch msg := e.halt(); {
+	case msg != "":
+		e.fail(n, Failed, "%s", msg)
 	case e.obs.Suspended:
 		n.Phase = Pending
 	default:
@@ -302,12 +312,8 @@ func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 	} else {
 		n.Phase = Running
 	}
-	if n.Phase == Running && e.shuttingDown() {
-		e.fail(n, Failed, "%s", e.stopped())
-		n.FinishedAt = &e.obs.Now
-	}
-	if n.Phase == Running && e.timedOut && !e.exiting {
-		e.fail(n, Failed, "%s", stepDeadline)
+	if msg := e.halt(); n.Phase == Running && msg != "" {
+		e.fail(n, Failed, "%s", msg)
 		n.FinishedAt = &e.obs.Now
 	}
 	if n.Phase != Succeeded {

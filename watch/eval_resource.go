@@ -21,12 +21,8 @@ func (e *evaluator) resource(n *Node, t *wfv1.Template, vars compile.Vars) {
 	switch {
 	case !acted && e.holdBack(n):
 		return
-	case acted && e.shuttingDown():
-		e.fail(n, Failed, "%s", e.stopped())
-		n.FinishedAt = &e.obs.Now
-		return
-	case acted && e.timedOut && !e.exiting:
-		e.fail(n, Failed, "%s", stepDeadline)
+	case acted && e.halt() != "":
+		e.fail(n, Failed, "%s", e.halt())
 		n.FinishedAt = &e.obs.Now
 		return
 	}

@@ -6,8 +6,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/runtime"
-	apiwatch "k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/cache"
 )
@@ -26,16 +24,7 @@ func (d *driver) watchObject(ctx context.Context, node string, ri dynamic.Resour
 	w, ok := d.objectWatches[node]
 	if !ok {
 		selector := fields.OneTermEqualSelector("metadata.name", ref.Name).String()
-		lw := &cache.ListWatch{
-			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				o.FieldSelector = selector
-				return ri.List(ctx, o)
-			},
-			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (apiwatch.Interface, error) {
-				o.FieldSelector = selector
-				return ri.Watch(ctx, o)
-			},
-		}
+		lw := selectedListWatch(ri.List, ri.Watch, func(o *metav1.ListOptions) { o.FieldSelector = selector })
 		// The client says whether it can stream a list (fakes cannot).
 		inf := cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, d.cfg.Resources.Dynamic),
 			&unstructured.Unstructured{}, 0, cache.Indexers{})

@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -85,16 +84,7 @@ func deleteJobs(ctx context.Context, cs kubernetes.Interface, namespace, workflo
 		}
 	}
 	selector := labels.Set{compile.LabelWorkflow: workflow}.String()
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector = selector
-			return jobs.List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (apiwatch.Interface, error) {
-			o.LabelSelector = selector
-			return jobs.Watch(ctx, o)
-		},
-	}
+	lw := selectedListWatch(jobs.List, jobs.Watch, func(o *metav1.ListOptions) { o.LabelSelector = selector })
 	remaining := map[string]bool{}
 	for _, n := range names {
 		remaining[n] = true
