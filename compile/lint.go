@@ -25,8 +25,14 @@ const maxTemplateNameLength = 128
 // reported by ParseFile.
 func Lint(docs []*Document) Diagnostics {
 	var diags Diagnostics
+	stored := map[refKey]*Document{}
 	for _, doc := range docs {
-		l := &linter{doc: doc, templates: map[string]int{}}
+		if doc.Kind != wfv1.KindWorkflow && doc.Metadata.Name != "" {
+			stored[refKey{cluster: doc.Kind == wfv1.KindClusterWorkflowTemplate, name: doc.Metadata.Name}] = doc
+		}
+	}
+	for _, doc := range docs {
+		l := &linter{doc: doc, templates: map[string]int{}, stored: stored}
 		l.lint()
 		diags = append(diags, l.diags...)
 	}
@@ -36,7 +42,10 @@ func Lint(docs []*Document) Diagnostics {
 type linter struct {
 	doc       *Document
 	templates map[string]int // name → index in spec.templates
-	diags     Diagnostics
+	// stored are the WorkflowTemplates linted alongside, by name: a
+	// templateRef to one of them is checked; others are checked at submit.
+	stored map[refKey]*Document
+	diags  Diagnostics
 }
 
 func (l *linter) errorf(path, format string, args ...any) {
@@ -107,6 +116,15 @@ func (l *linter) lintEntrypoint() {
 	case spec.Entrypoint == "":
 	case strings.Contains(spec.Entrypoint, "{{"):
 		// resolved at submit from parameters
+	case spec.WorkflowTemplateRef != nil:
+		// the entrypoint may be a template of the referenced WorkflowTemplate
+		if _, own := l.templates[spec.Entrypoint]; own {
+			return
+		}
+		ref := spec.WorkflowTemplateRef
+		if doc, ok := l.stored[refKey{cluster: ref.ClusterScope, name: ref.Name}]; ok && !slices.ContainsFunc(doc.Spec.Templates, func(t wfv1.Template) bool { return t.Name == spec.Entrypoint }) {
+			l.errorf("spec.entrypoint", "entrypoint template %q is defined neither here nor in %s %q", spec.Entrypoint, doc.Kind, ref.Name)
+		}
 	default:
 		if _, ok := l.templates[spec.Entrypoint]; !ok {
 			l.errorf("spec.entrypoint", "entrypoint template %q is not defined%s", spec.Entrypoint, l.suggestTemplate(spec.Entrypoint))
@@ -223,8 +241,12 @@ func (l *linter) lintCall(path, template string, ref *wfv1.TemplateRef, inline *
 	}
 	var target *wfv1.Template
 	switch {
-	case ref != nil || inline != nil:
+	case inline != nil:
 		return // reported as not supported by ParseFile
+	case ref != nil:
+		if target = l.lintTemplateRef(path+".templateRef", ref); target == nil {
+			return
+		}
 	case template == "":
 		l.errorf(path, "no template given")
 		return
@@ -250,6 +272,30 @@ func (l *linter) lintCall(path, template string, ref *wfv1.TemplateRef, inline *
 			l.errorf(path, "template %q needs input parameter %q, which is not passed in arguments", target.Name, in.Name)
 		}
 	}
+}
+
+// lintTemplateRef checks a templateRef, and returns the template it names
+// when that is among the linted documents.
+func (l *linter) lintTemplateRef(path string, ref *wfv1.TemplateRef) *wfv1.Template {
+	switch {
+	case ref.Name == "":
+		l.errorf(path, "templateRef.name is required")
+		return nil
+	case ref.Template == "":
+		l.errorf(path, "templateRef.template is required")
+		return nil
+	}
+	doc, ok := l.stored[refKey{cluster: ref.ClusterScope, name: ref.Name}]
+	if !ok {
+		return nil
+	}
+	for i := range doc.Spec.Templates {
+		if doc.Spec.Templates[i].Name == ref.Template {
+			return &doc.Spec.Templates[i]
+		}
+	}
+	l.errorf(path+".template", "template %q is not defined in %s %q (%s)", ref.Template, doc.Kind, ref.Name, doc.Start)
+	return nil
 }
 
 func (l *linter) suggestTemplate(name string) string {

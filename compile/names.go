@@ -58,10 +58,15 @@ func NodeID(workflow, nodeName string) string {
 // JobName is the deterministic name of the Job that runs a pod node: Argo's
 // pod name (WORKFLOW-TEMPLATE-HASH, or WORKFLOW for the root node) cut to
 // fit Kubernetes' 63-character label limit. The hash keeps it unique; the
-// prefix is only for people.
+// prefix is only for people. A template copied in from a WorkflowTemplate
+// ("NAME/TEMPLATE") is named by its own name, TEMPLATE, as Argo names the
+// pod after the template it resolved.
 func JobName(workflow, template, nodeName string) string {
 	if nodeName == workflow && len(workflow) <= maxJobName {
 		return workflow
+	}
+	if i := strings.LastIndexByte(template, '/'); i >= 0 {
+		template = template[i+1:]
 	}
 	hash := fmt.Sprint(NodeHash(nodeName))
 	prefix := workflow

@@ -31,6 +31,8 @@ func TestJobName(t *testing.T) {
 		{"root node is the workflow", "hello", "main", "hello", "hello"},
 		{"step", "steps-z2zdn", "print-message", "steps-z2zdn[0].hello1", "steps-z2zdn-print-message-27420706"},
 		{"upper-case template", "wf", "Print", "wf.A", "wf-print-" + hashOf("wf.A")},
+		{"template of a WorkflowTemplate", "wf", "shared/say", "wf.A", "wf-say-" + hashOf("wf.A")},
+		{"template of a ClusterWorkflowTemplate", "wf", "cluster/shared/say", "wf.A", "wf-say-" + hashOf("wf.A")},
 		{"long names are cut to 63", long, "template", long + ".A", strings.Repeat("w", 62-len(hashOf(long+".A"))) + "-" + hashOf(long+".A")},
 	}
 	for _, tt := range tests {

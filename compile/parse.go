@@ -20,7 +20,8 @@ import (
 // Document is one Workflow or WorkflowTemplate read from a file, with the
 // position of every field so that later checks can point at the source.
 type Document struct {
-	// Kind is wfv1.KindWorkflow or wfv1.KindWorkflowTemplate.
+	// Kind is wfv1.KindWorkflow, KindWorkflowTemplate or
+	// KindClusterWorkflowTemplate.
 	Kind string
 	// Metadata and Spec are shared by both kinds.
 	Metadata metav1.ObjectMeta
@@ -123,8 +124,8 @@ func parseDocument(file string, root *kyaml.Node) (*Document, Diagnostics) {
 	if msg, ok := unsupportedKinds[kind]; ok {
 		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "kind")), Severity: Error, Message: "not supported: kind " + kind + ": " + msg}}
 	}
-	if kind != wfv1.KindWorkflow && kind != wfv1.KindWorkflowTemplate {
-		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "kind")), Severity: Warning, Message: fmt.Sprintf("skipped kind %s: kubectl-wf runs Workflow and WorkflowTemplate", kind)}}
+	if kind != wfv1.KindWorkflow && kind != wfv1.KindWorkflowTemplate && kind != wfv1.KindClusterWorkflowTemplate {
+		return nil, Diagnostics{{Pos: posOf(file, fieldNode(node, "kind")), Severity: Warning, Message: fmt.Sprintf("skipped kind %s: kubectl-wf runs Workflow, WorkflowTemplate and ClusterWorkflowTemplate", kind)}}
 	}
 
 	w := &schemaWalker{file: file, positions: &positions{file: file}, support: supportTable}
@@ -140,7 +141,6 @@ func parseDocument(file string, root *kyaml.Node) (*Document, Diagnostics) {
 // unsupportedKinds are argoproj.io kinds kubectl-wf will not run, and what
 // to use instead.
 var unsupportedKinds = map[string]string{
-	wfv1.KindClusterWorkflowTemplate: "kubectl-wf creates nothing cluster-scoped; store it as a namespaced WorkflowTemplate (same spec, kind: WorkflowTemplate) and refer to it without clusterScope",
 	wfv1.KindCronWorkflow:            "schedule `kubectl wf submit --from workflowtemplate/NAME` from a native batch/v1 CronJob instead (see docs/compat.md)",
 }
 

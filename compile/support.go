@@ -28,7 +28,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.podDisruptionBudget":   notYet("podDisruptionBudget is not supported yet"),
 	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"WorkflowSpec.shutdown":              notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
-	"WorkflowSpec.workflowTemplateRef":   notYet("workflowTemplateRef is not supported yet"),
 	"WorkflowSpec.synchronization":       notYet("synchronization (mutexes and semaphores) is not supported yet"),
 	"WorkflowSpec.archiveLogs":           notYet("archiving logs needs an artifact repository, which is not supported yet"),
 	"WorkflowSpec.hooks":                 notYet("lifecycle hooks are not supported yet"),
@@ -61,15 +60,13 @@ var supportTable = map[string]support{
 	"Template.resourceClaims":  notYet("dynamic resource claims are not supported yet"),
 
 	// Steps and tasks.
-	"WorkflowStep.inline":      notYet("inline templates are not supported yet; name the template instead"),
-	"WorkflowStep.templateRef": notYet("templateRef is not supported yet"),
-	"WorkflowStep.onExit":      notYet("exit handlers are not supported yet"),
-	"WorkflowStep.hooks":       notYet("lifecycle hooks are not supported yet"),
-	"DAGTask.inline":           notYet("inline templates are not supported yet; name the template instead"),
-	"DAGTask.templateRef":      notYet("templateRef is not supported yet"),
-	"DAGTask.onExit":           notYet("exit handlers are not supported yet"),
-	"DAGTask.hooks":            notYet("lifecycle hooks are not supported yet"),
-	"DAGTemplate.failFast":     notYet("failFast is not supported yet"),
+	"WorkflowStep.inline":  notYet("inline templates are not supported yet; name the template instead"),
+	"WorkflowStep.onExit":  notYet("exit handlers are not supported yet"),
+	"WorkflowStep.hooks":   notYet("lifecycle hooks are not supported yet"),
+	"DAGTask.inline":       notYet("inline templates are not supported yet; name the template instead"),
+	"DAGTask.onExit":       notYet("exit handlers are not supported yet"),
+	"DAGTask.hooks":        notYet("lifecycle hooks are not supported yet"),
+	"DAGTemplate.failFast": notYet("failFast is not supported yet"),
 
 	// Inputs, outputs and artifacts.
 	"Inputs.artifacts":              notYet("artifacts are not supported yet"),

@@ -14,10 +14,15 @@ import (
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
-// Create makes a workflow's object in the cluster. The workflow is compiled
-// first, so a workflow that cannot run creates nothing. A generateName is
+// Create makes a workflow's object in the cluster. Stored templates it
+// references are copied in, and it is compiled first, so a workflow that
+// cannot run creates nothing. A generateName is
 // completed here, with a new suffix if the name is taken.
 func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document, opts compile.Options, dryRun bool) (*compile.Workflow, *corev1.ConfigMap, error) {
+	doc, err := compile.ResolveTemplates(ctx, doc, Templates{Client: cs, Namespace: opts.Namespace})
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := resolveConfigMapRefs(ctx, cs, opts.Namespace, doc); err != nil {
 		return nil, nil, err
 	}

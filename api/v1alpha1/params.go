@@ -4,20 +4,20 @@ import corev1 "k8s.io/api/core/v1"
 
 // Arguments are the values passed to a template or workflow.
 type Arguments struct {
-	Parameters []Parameter `json:"parameters,omitempty"`
-	Artifacts  []Artifact  `json:"artifacts,omitempty"`
+	Parameters []Parameter `json:"parameters,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	Artifacts  []Artifact  `json:"artifacts,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 }
 
 // Inputs are what a template takes.
 type Inputs struct {
-	Parameters []Parameter `json:"parameters,omitempty"`
-	Artifacts  []Artifact  `json:"artifacts,omitempty"`
+	Parameters []Parameter `json:"parameters,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	Artifacts  []Artifact  `json:"artifacts,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 }
 
 // Outputs are what a template gives.
 type Outputs struct {
-	Parameters []Parameter `json:"parameters,omitempty"`
-	Artifacts  []Artifact  `json:"artifacts,omitempty"`
+	Parameters []Parameter `json:"parameters,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	Artifacts  []Artifact  `json:"artifacts,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	Result     *string     `json:"result,omitempty"`
 	ExitCode   *string     `json:"exitCode,omitempty"`
 }

@@ -26,21 +26,21 @@ type Template struct {
 	Data                         *Data                        `json:"data,omitempty"`
 	HTTP                         *HTTP                        `json:"http,omitempty"`
 	Plugin                       *Plugin                      `json:"plugin,omitempty"`
-	Volumes                      []corev1.Volume              `json:"volumes,omitempty"`
-	InitContainers               []UserContainer              `json:"initContainers,omitempty"`
-	Sidecars                     []UserContainer              `json:"sidecars,omitempty"`
+	Volumes                      []corev1.Volume              `json:"volumes,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	InitContainers               []UserContainer              `json:"initContainers,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
+	Sidecars                     []UserContainer              `json:"sidecars,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	ArchiveLocation              *ArtifactLocation            `json:"archiveLocation,omitempty"`
 	ActiveDeadlineSeconds        *intstr.IntOrString          `json:"activeDeadlineSeconds,omitempty"`
 	RetryStrategy                *RetryStrategy               `json:"retryStrategy,omitempty"`
 	Parallelism                  *int64                       `json:"parallelism,omitempty"`
 	FailFast                     *bool                        `json:"failFast,omitempty"`
-	Tolerations                  []corev1.Toleration          `json:"tolerations,omitempty"`
+	Tolerations                  []corev1.Toleration          `json:"tolerations,omitempty" patchStrategy:"merge" patchMergeKey:"key"`
 	SchedulerName                string                       `json:"schedulerName,omitempty"`
 	PriorityClassName            string                       `json:"priorityClassName,omitempty"`
 	ServiceAccountName           string                       `json:"serviceAccountName,omitempty"`
 	AutomountServiceAccountToken *bool                        `json:"automountServiceAccountToken,omitempty"`
 	Executor                     *ExecutorConfig              `json:"executor,omitempty"`
-	HostAliases                  []corev1.HostAlias           `json:"hostAliases,omitempty"`
+	HostAliases                  []corev1.HostAlias           `json:"hostAliases,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
 	SecurityContext              *corev1.PodSecurityContext   `json:"securityContext,omitempty"`
 	PodSpecPatch                 string                       `json:"podSpecPatch,omitempty"`
 	Metrics                      *Metrics                     `json:"metrics,omitempty"`

@@ -22,21 +22,21 @@ type WorkflowTemplate struct {
 
 // WorkflowSpec is the spec of a Workflow or WorkflowTemplate.
 type WorkflowSpec struct {
-	Templates                    []Template                        `json:"templates,omitempty"`
+	Templates                    []Template                        `json:"templates,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	Entrypoint                   string                            `json:"entrypoint,omitempty"`
 	Arguments                    Arguments                         `json:"arguments,omitempty,omitzero"`
 	ServiceAccountName           string                            `json:"serviceAccountName,omitempty"`
 	AutomountServiceAccountToken *bool                             `json:"automountServiceAccountToken,omitempty"`
 	Executor                     *ExecutorConfig                   `json:"executor,omitempty"`
-	Volumes                      []corev1.Volume                   `json:"volumes,omitempty"`
+	Volumes                      []corev1.Volume                   `json:"volumes,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	VolumeClaimTemplates         []corev1.PersistentVolumeClaim    `json:"volumeClaimTemplates,omitempty"`
 	Parallelism                  *int64                            `json:"parallelism,omitempty"`
 	ArtifactRepositoryRef        *ArtifactRepositoryRef            `json:"artifactRepositoryRef,omitempty"`
 	Suspend                      *bool                             `json:"suspend,omitempty"`
 	NodeSelector                 map[string]string                 `json:"nodeSelector,omitempty"`
 	Affinity                     *corev1.Affinity                  `json:"affinity,omitempty"`
-	Tolerations                  []corev1.Toleration               `json:"tolerations,omitempty"`
-	ImagePullSecrets             []corev1.LocalObjectReference     `json:"imagePullSecrets,omitempty"`
+	Tolerations                  []corev1.Toleration               `json:"tolerations,omitempty" patchStrategy:"merge" patchMergeKey:"key"`
+	ImagePullSecrets             []corev1.LocalObjectReference     `json:"imagePullSecrets,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	HostNetwork                  *bool                             `json:"hostNetwork,omitempty"`
 	DNSPolicy                    *corev1.DNSPolicy                 `json:"dnsPolicy,omitempty"`
 	DNSConfig                    *corev1.PodDNSConfig              `json:"dnsConfig,omitempty"`
@@ -47,7 +47,7 @@ type WorkflowSpec struct {
 	SchedulerName                string                            `json:"schedulerName,omitempty"`
 	PodGC                        *PodGC                            `json:"podGC,omitempty"`
 	PodPriorityClassName         string                            `json:"podPriorityClassName,omitempty"`
-	HostAliases                  []corev1.HostAlias                `json:"hostAliases,omitempty"`
+	HostAliases                  []corev1.HostAlias                `json:"hostAliases,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
 	SecurityContext              *corev1.PodSecurityContext        `json:"securityContext,omitempty"`
 	PodSpecPatch                 string                            `json:"podSpecPatch,omitempty"`
 	PodDisruptionBudget          *policyv1.PodDisruptionBudgetSpec `json:"podDisruptionBudget,omitempty"`

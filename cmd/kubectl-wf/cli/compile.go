@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -24,7 +26,10 @@ const compileExample = `  # Show the Jobs and ConfigMaps a workflow becomes
   kubectl wf compile steps.yaml -p message=hi -n team-a -o json
 
   # The node plan: which Jobs exist up front, which wait for run-time values
-  kubectl wf compile dag-diamond.yaml -o wide`
+  kubectl wf compile dag-diamond.yaml -o wide
+
+  # A workflow whose templateRefs name WorkflowTemplates of another file
+  kubectl wf compile dag.yaml templates.yaml`
 
 // CompileOptions are the inputs of `kubectl wf compile`.
 type CompileOptions struct {
@@ -38,6 +43,9 @@ type CompileOptions struct {
 
 	namespace string
 	opts      compile.Options
+	// templates serve templateRef and workflowTemplateRef: the files'
+	// WorkflowTemplates when nil.
+	templates compile.TemplateSource
 	genericiooptions.IOStreams
 }
 
@@ -45,16 +53,18 @@ type CompileOptions struct {
 func NewCmdCompile(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &CompileOptions{configFlags: configFlags, IOStreams: streams, Output: "yaml"}
 	cmd := &cobra.Command{
-		Use:   "compile FILE|-",
+		Use:   "compile FILE|- [TEMPLATE-FILE...]",
 		Short: "Print the Jobs and ConfigMaps a workflow lowers to",
 		Long: `Print, as multi-document YAML (or JSON), exactly the objects that submitting
 would create up front: the workflow object and one Job (plus a ConfigMap for a
 script) per node that needs no run-time value. Nodes that wait for outputs of
 other nodes, a when condition or a resource action are listed in a comment
 (and by -o wide). Output is sorted and stable, for review and GitOps diffs.
-ownerReferences are added at submit, once the workflow object has a UID.`,
+ownerReferences are added at submit, once the workflow object has a UID.
+Compiling needs no cluster: the files must hold exactly one Workflow, and the
+WorkflowTemplates its templateRef and workflowTemplateRef name.`,
 		Example: compileExample,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err
@@ -103,30 +113,28 @@ func (o *CompileOptions) Validate() error {
 
 // Run compiles the file's workflow and prints it.
 func (o *CompileOptions) Run() error {
-	plan, err := planFile(o.Files[0], o.In, o.opts, o.ErrOut)
+	plan, err := planFiles(context.Background(), o.Files, o.In, o.opts, o.templates, o.ErrOut)
 	if err != nil {
 		return err
 	}
 	return o.print(plan)
 }
 
-// runWith compiles documents already read and linted.
-func (o *CompileOptions) runWith(docs []*compile.Document) error {
-	for _, d := range docs {
-		if d.Kind != wfv1.KindWorkflow {
-			continue
-		}
-		w, err := compile.NewWorkflow(d, o.opts)
-		if err != nil {
-			return err
-		}
-		plan, err := compile.Compile(w)
-		if err != nil {
-			return err
-		}
-		return o.print(plan)
+// runWith compiles a Workflow document already read and linted.
+func (o *CompileOptions) runWith(ctx context.Context, doc *compile.Document) error {
+	doc, err := compile.ResolveTemplates(ctx, doc, o.templates)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("no Workflow to compile")
+	w, err := compile.NewWorkflow(doc, o.opts)
+	if err != nil {
+		return err
+	}
+	plan, err := compile.Compile(w)
+	if err != nil {
+		return err
+	}
+	return o.print(plan)
 }
 
 func (o *CompileOptions) print(plan *compile.Plan) error {
@@ -140,10 +148,11 @@ func (o *CompileOptions) print(plan *compile.Plan) error {
 	return printObjects(o.Out, o.Output, objs, plan)
 }
 
-// planFile reads, lints and compiles the single Workflow of a file. Lint
-// problems are printed to errOut; errors stop it.
-func planFile(file string, in io.Reader, opts compile.Options, errOut io.Writer) (*compile.Plan, error) {
-	docs, diags, err := readDocuments([]string{file}, in)
+// planFiles reads, lints and compiles the single Workflow of files, with
+// the references it makes resolved in templates, or else among the files.
+// Lint problems are printed to errOut; errors stop it.
+func planFiles(ctx context.Context, files []string, in io.Reader, opts compile.Options, templates compile.TemplateSource, errOut io.Writer) (*compile.Plan, error) {
+	docs, diags, err := readDocuments(files, in)
 	if err != nil {
 		return nil, err
 	}
@@ -161,9 +170,16 @@ func planFile(file string, in io.Reader, opts compile.Options, errOut io.Writer)
 		}
 	}
 	if len(workflows) != 1 {
-		return nil, fmt.Errorf("%s: want exactly one Workflow document, found %d", file, len(workflows))
+		return nil, fmt.Errorf("%s: want exactly one Workflow document, found %d", strings.Join(files, ", "), len(workflows))
 	}
-	w, err := compile.NewWorkflow(workflows[0], opts)
+	if templates == nil {
+		templates = compile.DocumentTemplates(docs)
+	}
+	doc, err := compile.ResolveTemplates(ctx, workflows[0], templates)
+	if err != nil {
+		return nil, err
+	}
+	w, err := compile.NewWorkflow(doc, opts)
 	if err != nil {
 		return nil, err
 	}

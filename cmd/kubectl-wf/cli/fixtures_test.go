@@ -39,7 +39,8 @@ func TestCompileFixtures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var got strings.Builder
 			for _, format := range []string{"yaml", "wide"} {
-				code, stdout, stderr := run(t, "", "compile", file, "-n", "fixtures", "-o", format)
+				// The stored templates that fixtures refer to are given beside each.
+				code, stdout, stderr := run(t, "", "compile", file, filepath.Join(fixturesDir, "templates"), "-n", "fixtures", "-o", format)
 				fmt.Fprintf(&got, "### kubectl wf compile %s.yaml -o %s\n### exit %d\n", name, format, code)
 				for _, line := range strings.SplitAfter(strings.ReplaceAll(stderr, fixturesDir+"/", ""), "\n") {
 					if line != "" {

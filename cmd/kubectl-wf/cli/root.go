@@ -102,6 +102,8 @@ native batch/v1 Job, and this process drives the workflow from the client.`,
 		NewCmdTerminate(configFlags, streams),
 		NewCmdRetry(configFlags, streams),
 		NewCmdDelete(configFlags, streams),
+		NewCmdTemplate(configFlags, streams),
+		NewCmdClusterTemplate(configFlags, streams),
 	)
 	return root
 }

@@ -22,12 +22,16 @@ const submitExample = `  # Run a workflow and follow it to its end (exit 1 if it
   kubectl wf submit dag.yaml --detach -o name
 
   # Check against the server without creating anything
-  kubectl wf submit dag.yaml --dry-run=server`
+  kubectl wf submit dag.yaml --dry-run=server
+
+  # Run a stored WorkflowTemplate (kubectl wf template create) with a parameter
+  kubectl wf submit --from workflowtemplate/my-template -p message=hi`
 
 // SubmitOptions are the inputs of `kubectl wf submit`.
 type SubmitOptions struct {
 	clientFlags
 	File       string
+	From       string
 	Params     parameterFlags
 	Name       string
 	GenName    string
@@ -44,15 +48,18 @@ type SubmitOptions struct {
 func NewCmdSubmit(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &SubmitOptions{clientFlags: clientFlags{configFlags: configFlags}, IOStreams: streams, DryRun: "none"}
 	cmd := &cobra.Command{
-		Use:   "submit FILE|-",
+		Use:   "submit FILE|- | --from KIND/NAME",
 		Short: "Create a workflow and drive it to its end",
 		Long: `Lint and compile a workflow, create its object in the cluster, then drive it
 from this process until it ends, printing each node as it changes. Exits 0
 when the workflow Succeeded and 1 otherwise. Interrupted, the workflow's Jobs
 go on; kubectl wf watch NAME continues driving it. Nothing is created when the
-file has errors.`,
+file has errors. Stored templates it references (templateRef,
+workflowTemplateRef) are copied into the workflow when it is created.
+--from workflowtemplate/NAME (or clusterworkflowtemplate/NAME) runs a stored
+template as a new workflow named NAME-xxxxx, as argo submit --from does.`,
 		Example: submitExample,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args:    usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
 				return err
@@ -66,6 +73,7 @@ file has errors.`,
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.Params.Values, "parameter", "p", nil, "Workflow parameter NAME=VALUE (repeatable)")
 	f.StringVarP(&o.Params.File, "parameter-file", "f", "", "YAML or JSON file of workflow parameters")
+	f.StringVar(&o.From, "from", "", "Run a stored template: workflowtemplate/NAME or clusterworkflowtemplate/NAME")
 	f.StringVar(&o.Name, "name", "", "Workflow name, instead of metadata.name or generateName")
 	f.StringVar(&o.GenName, "generate-name", "", "Workflow name prefix, completed with five random characters, instead of metadata.name or generateName")
 	f.StringVar(&o.Entrypoint, "entrypoint", "", "Template to start at, instead of spec.entrypoint")
@@ -80,12 +88,22 @@ file has errors.`,
 
 // Complete records the file.
 func (o *SubmitOptions) Complete(args []string) error {
-	o.File = args[0]
+	if len(args) == 1 {
+		o.File = args[0]
+	}
 	return nil
 }
 
 // Validate checks the flags.
 func (o *SubmitOptions) Validate() error {
+	if (o.File == "") == (o.From == "") {
+		return usageErrorf("give a FILE, or --from workflowtemplate/NAME")
+	}
+	if o.From != "" {
+		if _, _, err := parseTemplateKindName(o.From); err != nil {
+			return usageError{err}
+		}
+	}
 	switch o.DryRun {
 	case "none", "client", "server":
 	default:
@@ -117,32 +135,13 @@ func (o *SubmitOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	docs, diags, err := readDocuments([]string{o.File}, o.In)
+	doc, err := o.document()
 	if err != nil {
 		return err
 	}
-	diags = append(diags, compile.Lint(docs)...).Sort()
-	for _, d := range diags {
-		fmt.Fprintln(o.ErrOut, d)
-	}
-	if diags.HasErrors() {
-		return silentError{ExitFailed}
-	}
-	var doc *compile.Document
-	for _, d := range docs {
-		if d.Kind == wfv1.KindWorkflow {
-			if doc != nil {
-				return fmt.Errorf("%s: submit takes one Workflow per file", o.File)
-			}
-			doc = d
-		}
-	}
-	if doc == nil {
-		return fmt.Errorf("%s: no Workflow to submit", o.File)
-	}
 	if o.DryRun == "client" {
-		return (&CompileOptions{Output: "yaml", IOStreams: o.IOStreams, Files: []string{o.File},
-			opts: compile.Options{Name: o.Name, GenerateName: o.GenName, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}}).runWith(docs)
+		return (&CompileOptions{Output: "yaml", IOStreams: o.IOStreams, templates: clusterTemplates{&o.clientFlags},
+			opts: compile.Options{Name: o.Name, GenerateName: o.GenName, Parameters: params, ServiceAccount: o.Account, Entrypoint: o.Entrypoint}}).runWith(cmd.Context(), doc)
 	}
 	cs, ns, err := o.client()
 	if err != nil {
@@ -186,4 +185,40 @@ func (o *SubmitOptions) Run(cmd *cobra.Command) error {
 func addRateFlags(cmd *cobra.Command, f *clientFlags) {
 	cmd.Flags().Float32Var(&f.QPS, "qps", defaultQPS, "Queries per second to the apiserver")
 	cmd.Flags().IntVar(&f.Burst, "burst", defaultBurst, "Burst of queries to the apiserver")
+}
+
+// document is the Workflow to submit: the file's one Workflow, linted, or
+// the one --from names.
+func (o *SubmitOptions) document() (*compile.Document, error) {
+	if o.From != "" {
+		kind, name, err := parseTemplateKindName(o.From)
+		if err != nil {
+			return nil, err
+		}
+		return compile.WorkflowFromTemplate(kind, name), nil
+	}
+	docs, diags, err := readDocuments([]string{o.File}, o.In)
+	if err != nil {
+		return nil, err
+	}
+	diags = append(diags, compile.Lint(docs)...).Sort()
+	for _, d := range diags {
+		fmt.Fprintln(o.ErrOut, d)
+	}
+	if diags.HasErrors() {
+		return nil, silentError{ExitFailed}
+	}
+	var doc *compile.Document
+	for _, d := range docs {
+		if d.Kind == wfv1.KindWorkflow {
+			if doc != nil {
+				return nil, fmt.Errorf("%s: submit takes one Workflow per file", o.File)
+			}
+			doc = d
+		}
+	}
+	if doc == nil {
+		return nil, fmt.Errorf("%s: no Workflow to submit", o.File)
+	}
+	return doc, nil
 }
