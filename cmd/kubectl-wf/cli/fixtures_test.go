@@ -40,7 +40,7 @@ func TestCompileFixtures(t *testing.T) {
 			var got strings.Builder
 			for _, format := range []string{"yaml", "wide"} {
 				// The stored templates that fixtures refer to are given beside each.
-				code, stdout, stderr := run(t, "", "compile", file, filepath.Join(fixturesDir, "templates"), "-n", "fixtures", "-o", format)
+				code, stdout, stderr := run(t, "", "compile", file, filepath.Join(fixturesDir, "templates"), filepath.Join(fixturesDir, "cluster-templates"), "-n", "fixtures", "-o", format)
 				fmt.Fprintf(&got, "### kubectl wf compile %s.yaml -o %s\n### exit %d\n", name, format, code)
 				for _, line := range strings.SplitAfter(strings.ReplaceAll(stderr, fixturesDir+"/", ""), "\n") {
 					if line != "" {

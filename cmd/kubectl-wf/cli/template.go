@@ -238,14 +238,18 @@ func printTemplate(out io.Writer, t *wfv1.WorkflowTemplate, now time.Time) {
 		names = append(names, tmpl.Name)
 	}
 	line("Templates", strings.Join(names, ", "))
-	for _, p := range t.Spec.Arguments.Parameters {
-		v := ""
-		if p.Value != nil {
-			v = p.Value.String()
-		}
-		line("Parameter "+p.Name, v)
-	}
 	_ = tw.Flush()
+	if len(t.Spec.Arguments.Parameters) > 0 {
+		fmt.Fprintln(out, "Parameters:")
+		for _, p := range t.Spec.Arguments.Parameters {
+			v := ""
+			if p.Value != nil {
+				v = p.Value.String()
+			}
+			fmt.Fprintf(tw, "  %s:\t%s\n", p.Name, v)
+		}
+		_ = tw.Flush()
+	}
 }
 
 func newCmdTemplateList(k templateKind, configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
