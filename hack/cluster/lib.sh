@@ -55,6 +55,23 @@ COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler 
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
 
+# ensure_packages PKG... installs the Debian packages that are missing,
+# updating the package lists once, and records them in INSTALLED.
+INSTALLED=()
+ensure_packages() {
+	local p missing=()
+	for p in "$@"; do
+		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *"ok installed" ]] || missing+=("$p")
+	done
+	((${#missing[@]} == 0)) && return 0
+	[[ $(id -u) == 0 ]] || die "need root to install: ${missing[*]}"
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	INSTALLED+=("${missing[@]}")
+}
+
 # pid_of NAME prints the recorded pid of a component if that process is
 # alive and still runs the program we started (pids get reused). A pid file
 # holds "PID EXECUTABLE".

@@ -18,20 +18,6 @@ source "$CLUSTER_DIR/config.sh"
 
 PACKAGES=(containerd runc containernetworking-plugins busybox-static python3-minimal libpython3-stdlib openssl curl iproute2 procps)
 
-# ensure_packages installs what is missing, updating the package lists once.
-ensure_packages() {
-	local p missing=()
-	for p in "${PACKAGES[@]}"; do
-		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *"ok installed" ]] || missing+=("$p")
-	done
-	((${#missing[@]} == 0)) && return 0
-	[[ $(id -u) == 0 ]] || die "need root to install: ${missing[*]}"
-	log "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-}
-
 # check_host fails early, with a reason, where the cluster cannot run.
 check_host() {
 	[[ $(id -u) == 0 ]] || die "the cluster runs containers and needs root"
@@ -182,7 +168,7 @@ main() {
 		echo "export KUBECONFIG=$KUBECONFIG_FILE"
 		return 0
 	fi
-	ensure_packages
+	ensure_packages "${PACKAGES[@]}"
 	"$CLUSTER_DIR/build.sh"
 	if [[ -d $PIDS ]]; then
 		log "a previous cluster is partly up: stopping it first"

@@ -20,7 +20,8 @@ var notable = setOf("withItems", "withParam", "withSequence", "when", "depends",
 	"imagePullSecrets", "dnsConfig", "securityContext", "serviceAccountName")
 
 // provided are the images the local cluster has (docs/cluster.md).
-var provided = setOf("busybox", "busybox:latest", "docker.io/library/busybox", "alpine:3.23", "python:alpine3.23", "argoproj/argosay:v2")
+var provided = setOf("busybox", "busybox:latest", "docker.io/library/busybox", "alpine:3.23", "python:alpine3.23",
+	"argoproj/argosay:v1", "argoproj/argosay:v2", "curlimages/curl:latest", "nginx:1.13", "influxdb:1.2", "node:9.1-alpine")
 
 // features summarises what an example uses.
 type features struct {
@@ -82,7 +83,7 @@ func (f *features) walk(key string, v any) {
 	}
 }
 
-// String is `steps, container×2: when, withItems; image nginx:1.13 ✗`.
+// String is `steps, container×2: when, withItems; image golang:1.18 ✗`.
 func (f features) String() string {
 	var types []string
 	for _, typ := range templateTypes {
