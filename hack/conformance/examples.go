@@ -25,7 +25,8 @@ type corpus struct {
 	Examples []*example
 	// CITested is ci-tested.txt: the files Argo's CI requires to succeed.
 	CITested []string
-	// Support are the ConfigMaps and PersistentVolumeClaims to apply first.
+	// Support are the ConfigMaps, PersistentVolumeClaims and (cluster)
+	// workflow templates to apply first.
 	Support []object
 }
 
@@ -106,7 +107,7 @@ func (c *corpus) addFile(rel, path string) error {
 				ex.NoTest, _ = labels[noTestLabel].(string)
 			}
 			ex.Features.add(doc)
-		case "ConfigMap", "PersistentVolumeClaim":
+		case "ConfigMap", "PersistentVolumeClaim", "WorkflowTemplate", "ClusterWorkflowTemplate":
 			c.Support = append(c.Support, object{File: rel, Kind: kind, Body: doc})
 		}
 	}
