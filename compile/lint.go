@@ -74,6 +74,8 @@ func (l *linter) indexTemplate(i int) {
 	t := &l.doc.Spec.Templates[i]
 	path := fmt.Sprintf("spec.templates[%d]", i)
 	switch {
+	case IsInline(t.Name) && i >= l.doc.firstHoisted:
+		// named by hoistInline
 	case t.Name == "":
 		l.errorf(path, "template has no name")
 		return
@@ -242,7 +244,8 @@ func (l *linter) lintCall(path, template string, ref *wfv1.TemplateRef, inline *
 	var target *wfv1.Template
 	switch {
 	case inline != nil:
-		return // reported as not supported by ParseFile
+		l.errorf(path, "give either template or inline, not both")
+		return
 	case ref != nil:
 		if target = l.lintTemplateRef(path+".templateRef", ref); target == nil {
 			return

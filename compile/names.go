@@ -65,7 +65,9 @@ func JobName(workflow, template, nodeName string) string {
 	if nodeName == workflow && len(workflow) <= maxJobName {
 		return workflow
 	}
-	if i := strings.LastIndexByte(template, '/'); i >= 0 {
+	if IsInline(template) {
+		template = "" // Argo names such a pod WORKFLOW-HASH
+	} else if i := strings.LastIndexByte(template, '/'); i >= 0 {
 		template = template[i+1:]
 	}
 	hash := fmt.Sprint(NodeHash(nodeName))

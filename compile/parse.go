@@ -29,11 +29,16 @@ type Document struct {
 	// Start is where the document begins.
 	Start     Pos
 	positions *positions
+	// inlinePaths: template index → where an inline template moved there
+	// by hoistInline was written; firstHoisted is the first such index.
+	inlinePaths  map[int]string
+	firstHoisted int
 }
 
 // Pos returns where the field at path (as `spec.templates[0].name`) is,
 // or where its nearest enclosing field is when path itself is absent.
 func (d *Document) Pos(path string) Pos {
+	path = d.sourcePath(path)
 	for path != "" {
 		if p, ok := d.positions.lookup(path); ok {
 			return p
@@ -135,13 +140,14 @@ func parseDocument(file string, root *kyaml.Node) (*Document, Diagnostics) {
 		return nil, w.diags
 	}
 	doc := &Document{Kind: kind, Metadata: wf.ObjectMeta, Spec: wf.Spec, Start: start, positions: w.positions}
+	hoistInline(doc)
 	return doc, w.diags
 }
 
 // unsupportedKinds are argoproj.io kinds kubectl-wf will not run, and what
 // to use instead.
 var unsupportedKinds = map[string]string{
-	wfv1.KindCronWorkflow:            "schedule `kubectl wf submit --from workflowtemplate/NAME` from a native batch/v1 CronJob instead (see docs/compat.md)",
+	wfv1.KindCronWorkflow: "schedule `kubectl wf submit --from workflowtemplate/NAME` from a native batch/v1 CronJob instead (see docs/compat.md)",
 }
 
 func fieldNode(node *kyaml.Node, name string) *kyaml.Node {

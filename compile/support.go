@@ -60,10 +60,8 @@ var supportTable = map[string]support{
 	"Template.resourceClaims":  notYet("dynamic resource claims are not supported yet"),
 
 	// Steps and tasks.
-	"WorkflowStep.inline":  notYet("inline templates are not supported yet; name the template instead"),
 	"WorkflowStep.onExit":  notYet("exit handlers are not supported yet"),
 	"WorkflowStep.hooks":   notYet("lifecycle hooks are not supported yet"),
-	"DAGTask.inline":       notYet("inline templates are not supported yet; name the template instead"),
 	"DAGTask.onExit":       notYet("exit handlers are not supported yet"),
 	"DAGTask.hooks":        notYet("lifecycle hooks are not supported yet"),
 	"DAGTemplate.failFast": notYet("failFast is not supported yet"),

@@ -117,6 +117,17 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("generate's outputs.result = %+v, want forty-two", gen)
 			}
 		}},
+		{fixture: "inline.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			logs := logsOf(t, ns, doc.Name)
+			for _, want := range []string{"hello ann", "hello bob", "42"} {
+				if !strings.Contains(logs, want) {
+					t.Errorf("logs lack %q:\n%s", want, logs)
+				}
+			}
+			if b := nodeByName(doc, ".graph.B"); b == nil || b.Job != doc.Name+"-"+strings.TrimPrefix(b.ID, doc.Name+"-") {
+				t.Errorf("graph.B is %+v, want its Job named WORKFLOW-HASH, as Argo names an inline template's pod", b)
+			}
+		}},
 		{fixture: "output-parameters.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "consume: hello") {
 				t.Errorf("the output parameter did not reach consume:\n%s", logs)

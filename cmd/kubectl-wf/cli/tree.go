@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/kubectl-wf/kubectl-wf/compile"
 	"io"
 	"os"
 	"text/tabwriter"
@@ -63,7 +64,11 @@ func (p *treePrinter) row(prefix string, n *watch.Node) {
 		pod = n.Pod
 		dur = p.duration(n)
 	}
-	fmt.Fprintf(p.tw, " %s%s %s\t%s\t%s\t%s\t%s\n", prefix, icon, n.DisplayName, n.Template, pod, dur, n.Message)
+	template := n.Template
+	if compile.IsInline(template) {
+		template = "" // argo get shows no template for an inline one
+	}
+	fmt.Fprintf(p.tw, " %s%s %s\t%s\t%s\t%s\t%s\n", prefix, icon, n.DisplayName, template, pod, dur, n.Message)
 }
 
 func (p *treePrinter) duration(n *watch.Node) string {
