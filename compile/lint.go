@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -273,6 +274,29 @@ func (l *linter) lintCall(path, template string, ref *wfv1.TemplateRef, inline *
 	for _, in := range target.Inputs.Parameters {
 		if in.Value == nil && in.Default == nil && in.ValueFrom == nil && !given[in.Name] {
 			l.errorf(path, "template %q needs input parameter %q, which is not passed in arguments", target.Name, in.Name)
+		}
+	}
+}
+
+// lintExitHook checks a step's or task's exit hook (hooks.exit, or the
+// older onExit): what it calls and passes. Other lifecycle hooks
+// (expressions run while the step runs) are not supported yet.
+func (l *linter) lintExitHook(path string, hooks wfv1.LifecycleHooks, onExit string) {
+	for _, key := range slices.Sorted(maps.Keys(hooks)) {
+		hp := path + ".hooks." + key
+		h := hooks[key]
+		if key != "exit" {
+			l.errorf(hp, "not supported: %s: lifecycle hooks other than exit are not supported yet", hp)
+			continue
+		}
+		if onExit != "" {
+			l.errorf(hp, "give either hooks.exit or onExit, not both")
+		}
+		l.lintCall(hp, h.Template, h.TemplateRef, nil, &h.Arguments, 0)
+	}
+	if onExit != "" && !strings.Contains(onExit, "{{") {
+		if _, ok := l.templates[onExit]; !ok {
+			l.errorf(path+".onExit", "onExit template %q is not defined%s", onExit, l.suggestTemplate(onExit))
 		}
 	}
 }

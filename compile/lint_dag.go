@@ -53,9 +53,13 @@ func (l *linter) lintDAG(i int) {
 		task := &t.DAG.Tasks[k]
 		tp := paths[k]
 		l.lintCall(tp, task.Template, task.TemplateRef, task.Inline, &task.Arguments, loopCount(task.WithItems, task.WithParam, task.WithSequence))
+		l.lintExitHook(tp, task.Hooks, task.OnExit)
 		sc := &scope{l: l, template: t, kind: "tasks", visible: l.ancestorLookup(t, k, deps, tasks), all: all, current: task.Name,
 			loop: loopCount(task.WithItems, task.WithParam, task.WithSequence) > 0}
-		l.lintTags(tp, task, sc)
+		plain := *task
+		plain.Hooks = nil
+		l.lintTags(tp, &plain, sc)
+		l.lintHookTags(tp, task.Hooks, task.Name, task.Template, sc)
 		outputs[task.Name] = l.templateOf(task.Template)
 	}
 	l.lintTags(fmt.Sprintf("spec.templates[%d].outputs", i), &t.Outputs, &scope{l: l, template: t, kind: "tasks", visible: lookupIn(outputs), all: all})

@@ -34,9 +34,10 @@ func (l *linter) lintSteps(i int) {
 			}
 			seen[step.Name] = sp
 			l.lintCall(sp, step.Template, step.TemplateRef, step.Inline, &step.Arguments, loopCount(step.WithItems, step.WithParam, step.WithSequence))
+			l.lintExitHook(sp, step.Hooks, step.OnExit)
 			sc := &scope{l: l, template: t, kind: "steps", visible: lookupIn(visible), all: all, current: step.Name,
 				loop: loopCount(step.WithItems, step.WithParam, step.WithSequence) > 0}
-			l.lintTags(sp, step, sc)
+			l.lintStepTags(sp, step, sc)
 		}
 		// Steps of this group become visible to the next groups only.
 		for k := range group.Steps {
@@ -60,4 +61,30 @@ func lookupIn(m map[string]*wfv1.Template) func(string) (*wfv1.Template, bool) {
 		t, ok := m[name]
 		return t, ok
 	}
+}
+
+// lintStepTags checks the tags of a step, whose exit hook may also refer to
+// the step itself: it runs once the step has ended.
+func (l *linter) lintStepTags(path string, step *wfv1.WorkflowStep, sc *scope) {
+	plain := *step
+	plain.Hooks = nil
+	l.lintTags(path, &plain, sc)
+	l.lintHookTags(path, step.Hooks, step.Name, step.Template, sc)
+}
+
+// lintHookTags checks the tags of a step's or task's hooks, with the step
+// or task itself visible.
+func (l *linter) lintHookTags(path string, hooks wfv1.LifecycleHooks, self, template string, sc *scope) {
+	if len(hooks) == 0 {
+		return
+	}
+	hsc := *sc
+	visible := sc.visible
+	hsc.visible = func(name string) (*wfv1.Template, bool) {
+		if name == self {
+			return l.templateOf(template), true
+		}
+		return visible(name)
+	}
+	l.lintTags(path+".hooks", hooks, &hsc)
 }

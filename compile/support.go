@@ -60,10 +60,6 @@ var supportTable = map[string]support{
 	"Template.resourceClaims":  notYet("dynamic resource claims are not supported yet"),
 
 	// Steps and tasks.
-	"WorkflowStep.onExit":  notYet("exit handlers are not supported yet"),
-	"WorkflowStep.hooks":   notYet("lifecycle hooks are not supported yet"),
-	"DAGTask.onExit":       notYet("exit handlers are not supported yet"),
-	"DAGTask.hooks":        notYet("lifecycle hooks are not supported yet"),
 	"DAGTemplate.failFast": notYet("failFast is not supported yet"),
 
 	// Inputs, outputs and artifacts.

@@ -153,6 +153,7 @@ func (r *refResolver) rewriteCalls(t *wfv1.Template, base *refKey, path string) 
 			s := &t.Steps[i].Steps[j]
 			p := fmt.Sprintf("%s.steps[%d][%d]", path, i, j)
 			call(p, &s.Template, &s.TemplateRef, &s.Arguments)
+			r.rewriteHooks(s.Hooks, p, call)
 			if base != nil && s.OnExit != "" {
 				var none *wfv1.TemplateRef
 				call(p+".onExit", &s.OnExit, &none, &wfv1.Arguments{})
@@ -164,11 +165,20 @@ func (r *refResolver) rewriteCalls(t *wfv1.Template, base *refKey, path string) 
 			task := &t.DAG.Tasks[i]
 			p := fmt.Sprintf("%s.dag.tasks[%d]", path, i)
 			call(p, &task.Template, &task.TemplateRef, &task.Arguments)
+			r.rewriteHooks(task.Hooks, p, call)
 			if base != nil && task.OnExit != "" {
 				var none *wfv1.TemplateRef
 				call(p+".onExit", &task.OnExit, &none, &wfv1.Arguments{})
 			}
 		}
+	}
+}
+
+// rewriteHooks points each hook of a step or task as call points a step.
+func (r *refResolver) rewriteHooks(hooks wfv1.LifecycleHooks, path string, call func(string, *string, **wfv1.TemplateRef, *wfv1.Arguments)) {
+	for key, h := range hooks {
+		call(path+".hooks."+key, &h.Template, &h.TemplateRef, &h.Arguments)
+		hooks[key] = h
 	}
 }
 
@@ -230,17 +240,26 @@ func hasTemplateRefs(ts []wfv1.Template) bool {
 	for i := range ts {
 		for _, group := range ts[i].Steps {
 			for _, s := range group.Steps {
-				if s.TemplateRef != nil {
+				if s.TemplateRef != nil || hooksHaveRefs(s.Hooks) {
 					return true
 				}
 			}
 		}
 		if ts[i].DAG != nil {
 			for _, task := range ts[i].DAG.Tasks {
-				if task.TemplateRef != nil {
+				if task.TemplateRef != nil || hooksHaveRefs(task.Hooks) {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+func hooksHaveRefs(hooks wfv1.LifecycleHooks) bool {
+	for _, h := range hooks {
+		if h.TemplateRef != nil {
+			return true
 		}
 	}
 	return false

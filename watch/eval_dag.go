@@ -88,7 +88,17 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 			}
 		}
 	}
+	hooksDone := true
+	for _, name := range order {
+		dt := tasks[name]
+		if dt.node != nil && !e.runExitHooks(dt.kids, exitHook(dt.task.Hooks, dt.task.OnExit), "tasks", scope, depth) {
+			hooksDone = false
+		}
+	}
 	n.Phase = e.dagPhase(order, tasks, targets, !failFast)
+	if n.Phase.Completed() && !hooksDone {
+		n.Phase = Running // a DAG waits for its tasks' exit hooks
+	}
 	// A failed DAG still waits for the tasks it had started.
 	for _, name := range order {
 		if c := tasks[name].node; n.Phase.Completed() && c != nil && !c.Phase.Fulfilled() {

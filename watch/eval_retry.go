@@ -209,17 +209,7 @@ func retryExpression(expr string, vars compile.Vars, last *Node, i int) (bool, e
 	}
 	scope := vars.With(compile.Vars{"retries": strconv.Itoa(i), "lastRetry.exitCode": exitCode,
 		"lastRetry.status": string(last.Phase), "lastRetry.duration": fmt.Sprint(duration), "lastRetry.message": last.Message})
-	out, missing := scope.Resolve("{{=" + expr + "}}")
-	if len(missing) > 0 {
-		return false, fmt.Errorf("failed to resolve %s", missing[0])
-	}
-	switch out {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	}
-	return false, fmt.Errorf("%q is not a boolean", out)
+	return exprBool(expr, scope)
 }
 
 // humanDuration writes a wait as Argo's messages do ("2 seconds").

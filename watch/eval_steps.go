@@ -18,10 +18,14 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 		n.Children = append(n.Children, gn.ID)
 		var made [][]*Node
 		mayFail := map[string]bool{} // children whose continueOn allows their failure
+		hooksDone := true
 		for _, step := range group.Steps {
 			c := call{name: compile.StepNodeName(n.Name, g, step.Name), display: step.Name, template: step.Template,
 				when: step.When, param: step.WithParam, args: step.Arguments.Parameters, items: step.WithItems, seq: step.WithSequence}
 			nodes := e.expand(c, scope, depth)
+			if !e.runExitHooks(nodes, exitHook(step.Hooks, step.OnExit), "steps", scope, depth) {
+				hooksDone = false
+			}
 			made = append(made, nodes)
 			for _, c := range nodes {
 				gn.Children = append(gn.Children, c.ID)
@@ -30,7 +34,7 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 				}
 			}
 		}
-		fulfilled := e.allFulfilled(gn.Children)
+		fulfilled := e.allFulfilled(gn.Children) && hooksDone
 		e.groupPhase(gn, fulfilled, mayFail)
 		e.span(gn)
 		if !fulfilled {

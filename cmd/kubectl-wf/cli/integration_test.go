@@ -128,6 +128,19 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("graph.B is %+v, want its Job named WORKFLOW-HASH, as Argo names an inline template's pod", b)
 			}
 		}},
+		{fixture: "step-exit-hooks.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			logs := logsOf(t, ns, doc.Name)
+			for _, want := range []string{"cleanup after Succeeded: hello", "cleanup after a task ended"} {
+				if !strings.Contains(logs, want) {
+					t.Errorf("logs lack %q:\n%s", want, logs)
+				}
+			}
+			for suffix, display := range map[string]string{"[0].produce.onExit": "produce.onExit", ".fail.onExit": "fail.onExit"} {
+				if n := nodeByName(doc, suffix); n == nil || n.Phase != watch.Succeeded || n.DisplayName != display {
+					t.Errorf("hook %s: %+v, want Succeeded, shown as %s", suffix, n, display)
+				}
+			}
+		}},
 		{fixture: "output-parameters.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "consume: hello") {
 				t.Errorf("the output parameter did not reach consume:\n%s", logs)
