@@ -35,7 +35,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.podResources":          notYet("pod-level resources are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
 	"WorkflowSpec.retryStrategy":         notYet("retryStrategy is not supported yet"),
-	"WorkflowSpec.parallelism":           notYet("parallelism is not supported yet"),
 	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
 
@@ -47,7 +46,6 @@ var supportTable = map[string]support{
 	"Template.sidecars":        notYet("sidecars are not supported yet"),
 	"Template.archiveLocation": notYet("artifacts are not supported yet"),
 	"RetryStrategy.affinity":   notYet("retry affinity (avoiding the node that failed) is not supported yet"),
-	"Template.parallelism":     notYet("parallelism is not supported yet"),
 	"Template.failFast":        notYet("failFast is not supported yet"),
 	"Template.executor":        ignored("kubectl-wf runs no executor"),
 	"Template.metrics":         ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),

@@ -23,6 +23,7 @@ const maxDepth = 100
 func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(),
 		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}}
+	defer e.admit() // parallelism: see eval_parallelism.go
 	if ads := w.Spec.ActiveDeadlineSeconds; ads != nil && obs.StartedAt != nil {
 		e.wfDeadline = obs.StartedAt.Add(time.Duration(*ads) * time.Second)
 		if e.timedOut = !obs.Now.Before(e.wfDeadline); !e.timedOut {
@@ -123,6 +124,12 @@ type evaluator struct {
 	touched int
 	// exiting is set while the exit handler is evaluated.
 	exiting bool
+	// limits are the parallelism bounds enclosing the node evaluated now;
+	// activePods counts pods that exist and run; pending is what each Job
+	// to create counts toward.
+	limits     []*limit
+	activePods int
+	pending    map[string]limitedCreate
 	// timedOut: spec.activeDeadlineSeconds, due at wfDeadline, has passed.
 	timedOut   bool
 	wfDeadline time.Time
@@ -166,6 +173,7 @@ func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node
 // in the caller's scope.
 func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Parameter, scope compile.Vars, depth int) *Node {
 	n := e.newNode(name, display, compile.NodeType(t), t.Name)
+	e.enterNode(name, depth)
 	if depth > maxDepth {
 		return e.fail(n, Error, "maximum recursion depth exceeded")
 	}
@@ -213,12 +221,14 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	}
 	if !ok {
 		e.actions.Create = append(e.actions.Create, PodToCreate{Node: n.Name, Job: job, Script: script})
+		e.podToCreate(n.Name)
 		n.Phase = Pending
 		return
 	}
 	e.touched++
 	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
 	if !r.Phase.Completed() {
+		e.podActive()
 		switch deadline := e.deadline(job, r); {
 		case e.shuttingDown():
 			e.stopPod(n, job.Name, r, e.stopped(), e.obs.Now)

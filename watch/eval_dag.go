@@ -22,6 +22,7 @@ type dagTask struct {
 // default), no task starts once a target branch has failed.
 func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int) {
 	defer e.span(n)
+	defer e.pushLimit(t, depth)()
 	tasks, order, err := buildTasks(t.DAG)
 	if err != nil {
 		e.fail(n, Error, "%v", err)

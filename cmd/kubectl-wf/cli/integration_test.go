@@ -141,6 +141,34 @@ func TestSeedWorkflows(t *testing.T) {
 				}
 			}
 		}},
+		{fixture: "parallelism.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			// The most pods that ran at once, among the nodes named so.
+			most := func(contains string) int {
+				var spans [][2]time.Time
+				for _, n := range doc.Status.Nodes {
+					if n.Type == "Pod" && strings.Contains(n.Name, contains) && n.StartedAt != nil && n.FinishedAt != nil {
+						spans = append(spans, [2]time.Time{*n.StartedAt, *n.FinishedAt})
+					}
+				}
+				peak := 0
+				for _, a := range spans {
+					at := 0 // pods running when a started, a included
+					for _, b := range spans {
+						if !b[0].After(a[0]) && b[1].After(a[0]) {
+							at++
+						}
+					}
+					peak = max(peak, at)
+				}
+				return peak
+			}
+			if got := most(".wide("); got != 2 {
+				t.Errorf("wide ran %d pods at once, want 2", got)
+			}
+			if got := most(".serial."); got != 1 {
+				t.Errorf("serial ran %d pods at once, want 1", got)
+			}
+		}},
 		{fixture: "output-parameters.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "consume: hello") {
 				t.Errorf("the output parameter did not reach consume:\n%s", logs)
