@@ -3,8 +3,10 @@ package compile
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -170,6 +172,18 @@ func (w *Workflow) podSpec(tmpl *wfv1.Template, main corev1.Container) (*corev1.
 			return nil, fmt.Errorf("activeDeadlineSeconds: %w", err)
 		}
 		pod.ActiveDeadlineSeconds = ptr.To(int64(seconds))
+	}
+	if tmpl.Timeout != "" {
+		// Argo enforces a template's timeout through the pod's
+		// activeDeadlineSeconds, whichever of the two is sooner.
+		d, err := time.ParseDuration(tmpl.Timeout)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("timeout %q is not a duration such as 30s or 5m", tmpl.Timeout)
+		}
+		seconds := int64(math.Ceil(d.Seconds()))
+		if pod.ActiveDeadlineSeconds == nil || seconds < *pod.ActiveDeadlineSeconds {
+			pod.ActiveDeadlineSeconds = ptr.To(seconds)
+		}
 	}
 	return pod, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -184,6 +185,9 @@ func (l *linter) lintTemplate(i int) {
 			l.errorf(ap, "%s: must be a positive integer or a {{…}} variable, not %d", ap, ads.IntVal)
 		}
 	}
+	if t.Timeout != "" {
+		l.lintTimeout(path, t, kinds)
+	}
 	files := 0
 	for j, p := range t.Outputs.Parameters {
 		pp := fmt.Sprintf("%s.outputs.parameters[%d]", path, j)
@@ -212,6 +216,28 @@ func (l *linter) lintTemplate(i int) {
 		leaf := *t
 		leaf.Metrics = nil
 		l.lintTags(path, &leaf, newScope(l, t))
+	}
+}
+
+// lintTimeout checks a template's timeout as Argo's validator does: leaf
+// templates only, a duration and not a bare number. kubectl-wf enforces
+// it for pods.
+func (l *linter) lintTimeout(path string, t *wfv1.Template, kinds []string) {
+	tp := path + ".timeout"
+	switch {
+	case len(t.Steps) > 0 || t.DAG != nil:
+		l.errorf(tp, "%s template doesn't support timeout field", kinds[0])
+	case t.Container == nil && t.Script == nil:
+		if len(kinds) == 1 {
+			l.errorf(tp, "not supported: %s: timeout on %s templates is not supported yet; it is on container and script templates", tp, kinds[0])
+		}
+	case strings.Contains(t.Timeout, "{{"):
+	default:
+		if _, err := strconv.Atoi(t.Timeout); err == nil {
+			l.errorf(tp, "%s has invalid duration format in timeout", t.Name)
+		} else if d, err := time.ParseDuration(t.Timeout); err != nil || d <= 0 {
+			l.errorf(tp, "timeout %q is not a duration such as 30s or 5m", t.Timeout)
+		}
 	}
 }
 

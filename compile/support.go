@@ -51,7 +51,6 @@ var supportTable = map[string]support{
 	"Template.metrics":         ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"Template.synchronization": notYet("synchronization (mutexes and semaphores) is not supported yet"),
 	"Template.memoize":         notYet("memoization is not supported yet"),
-	"Template.timeout":         notYet("template timeout is not supported yet; activeDeadlineSeconds is"),
 	"Template.pendingTimeout":  notYet("pendingTimeout is not supported yet"),
 	"Template.daemon":          notYet("daemon templates are not supported yet"),
 	"Template.podResources":    notYet("pod-level resources are not supported yet"),
