@@ -210,6 +210,15 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("the step after the deadline ran")
 			}
 		}},
+		{fixture: "timeout.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			slow := nodeByName(doc, ".slow")
+			if want := "Pod was active on the node longer than the specified deadline"; slow == nil || slow.Phase != watch.Failed || slow.Message != want {
+				t.Errorf("slow = %+v, want Failed %q", slow, want)
+			}
+			if slow != nil && slow.StartedAt != nil && slow.FinishedAt != nil && slow.FinishedAt.Sub(*slow.StartedAt) > 30*time.Second {
+				t.Errorf("slow ran %s: the timeout of 3 s did not stop it", slow.FinishedAt.Sub(*slow.StartedAt))
+			}
+		}},
 		{fixture: "exit-handler.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
 			exit := doc.Status.Nodes[doc.Status.OnExit]
 			if exit == nil || exit.Name != "exit-handler.onExit" || exit.Phase != watch.Succeeded {
