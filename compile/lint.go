@@ -67,6 +67,7 @@ func (l *linter) lint() {
 		}
 	}
 	l.lintWorkflowArguments()
+	l.lintWorkflowRetry()
 	for i := range spec.Templates {
 		l.lintTemplate(i)
 	}

@@ -94,15 +94,15 @@ func (p *planner) node(name string, t *wfv1.Template, args []wfv1.Parameter, sco
 		return nil
 	}
 	vars := p.globals.With(inputs)
+	if retried(t) && (t.RetryStrategy != nil || p.w.Spec.RetryStrategy != nil) {
+		// The driver runs attempts NAME(0), NAME(1), …; the first is
+		// known now.
+		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: NodeRetry, Template: t.Name})
+		vars["retries"] = "0"
+		name = RetryNodeName(name, 0)
+	}
 	switch typ {
 	case NodePod:
-		if t.RetryStrategy != nil {
-			// The driver runs attempts NAME(0), NAME(1), …; the first is
-			// known now.
-			p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: NodeRetry, Template: t.Name})
-			vars["retries"] = "0"
-			return p.pod(RetryNodeName(name, 0), t, vars)
-		}
 		return p.pod(name, t, vars)
 	case NodeSteps:
 		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: typ, Template: t.Name})

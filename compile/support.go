@@ -34,7 +34,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
 	"WorkflowSpec.podResources":          notYet("pod-level resources are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
-	"WorkflowSpec.retryStrategy":         notYet("retryStrategy is not supported yet"),
 	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
 

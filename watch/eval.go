@@ -182,20 +182,18 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 		return e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
 	}
 	vars := e.globals.With(inputs)
-	switch n.Type {
-	case compile.NodePod:
-		if t.RetryStrategy != nil {
-			e.retry(n, t, vars)
-		} else {
-			e.pod(n, t, vars)
-		}
-	case compile.NodeSuspend:
+	switch rs := e.retryStrategy(t); {
+	case rs != nil && (n.Type == compile.NodePod || n.Type == compile.NodeSteps || n.Type == compile.NodeDAG):
+		e.retry(n, t, rs, vars, depth)
+	case n.Type == compile.NodePod:
+		e.pod(n, t, vars)
+	case n.Type == compile.NodeSuspend:
 		e.suspend(n, t)
-	case compile.NodeResource:
+	case n.Type == compile.NodeResource:
 		e.resource(n, t, vars)
-	case compile.NodeSteps:
+	case n.Type == compile.NodeSteps:
 		e.steps(n, t, vars, depth)
-	case compile.NodeDAG:
+	case n.Type == compile.NodeDAG:
 		e.dag(n, t, vars, depth)
 	default:
 		e.fail(n, Error, "template %q: %s templates are not run yet", t.Name, strings.ToLower(n.Type))

@@ -21,8 +21,11 @@ const maxAttempts = 10000
 // its own Job, never made twice), the next starts once the last failed
 // as the policy allows, after its backoff, while the limit, maxDuration
 // and expression allow.
-func (e *evaluator) retry(n *Node, t *wfv1.Template, vars compile.Vars) {
-	rs := t.RetryStrategy
+//
+// A steps or dag template retries the same way: each attempt is a Steps or
+// DAG node NAME(i) with a tree of its own.
+func (e *evaluator) retry(n *Node, t *wfv1.Template, rs *wfv1.RetryStrategy, vars compile.Vars, depth int) {
+	typ := n.Type
 	n.Type = compile.NodeRetry
 	limit, err := retryLimit(rs.Limit, vars)
 	if err != nil {
@@ -31,9 +34,9 @@ func (e *evaluator) retry(n *Node, t *wfv1.Template, vars compile.Vars) {
 	}
 	var first *Node
 	for i := 0; i < maxAttempts; i++ {
-		attempt := e.newNode(compile.RetryNodeName(n.Name, i), compile.RetryNodeName(n.DisplayName, i), compile.NodePod, t.Name)
+		attempt := e.newNode(compile.RetryNodeName(n.Name, i), compile.RetryNodeName(n.DisplayName, i), typ, t.Name)
 		n.Children = append(n.Children, attempt.ID)
-		e.pod(attempt, t, vars.With(compile.Vars{"retries": strconv.Itoa(i)}))
+		e.runAttempt(attempt, t, vars.With(compile.Vars{"retries": strconv.Itoa(i)}), depth)
 		if first == nil {
 			first = attempt
 		}
@@ -80,6 +83,27 @@ func (e *evaluator) retry(n *Node, t *wfv1.Template, vars compile.Vars) {
 		}
 	}
 	e.fail(n, Error, "more than %d attempts", maxAttempts)
+}
+
+// runAttempt evaluates one attempt of a retried template.
+func (e *evaluator) runAttempt(attempt *Node, t *wfv1.Template, vars compile.Vars, depth int) {
+	switch attempt.Type {
+	case compile.NodeSteps:
+		e.steps(attempt, t, vars, depth)
+	case compile.NodeDAG:
+		e.dag(attempt, t, vars, depth)
+	default:
+		e.pod(attempt, t, vars)
+	}
+}
+
+// retryStrategy is the template's own, else the workflow's
+// spec.retryStrategy, which Argo applies to every template without one.
+func (e *evaluator) retryStrategy(t *wfv1.Template) *wfv1.RetryStrategy {
+	if t.RetryStrategy != nil {
+		return t.RetryStrategy
+	}
+	return e.w.Spec.RetryStrategy
 }
 
 // end fails a retry node as its last attempt ended, with message.

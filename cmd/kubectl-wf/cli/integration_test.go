@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -217,6 +218,22 @@ func TestSeedWorkflows(t *testing.T) {
 			}
 			if slow != nil && slow.StartedAt != nil && slow.FinishedAt != nil && slow.FinishedAt.Sub(*slow.StartedAt) > 30*time.Second {
 				t.Errorf("slow ran %s: the timeout of 3 s did not stop it", slow.FinishedAt.Sub(*slow.StartedAt))
+			}
+		}},
+		{fixture: "retry-steps.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			want := map[string]watch.Phase{doc.Name: watch.Succeeded, doc.Name + "(0)": watch.Failed, doc.Name + "(0)[0].check": watch.Failed,
+				doc.Name + "(1)": watch.Succeeded, doc.Name + "(1)[0].check": watch.Succeeded}
+			got := map[string]watch.Phase{}
+			for _, n := range doc.Status.Nodes {
+				if _, ok := want[n.Name]; ok {
+					got[n.Name] = n.Phase
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("nodes (-want +got):\n%s", diff)
+			}
+			if root := doc.Status.Nodes[doc.Status.Root]; root == nil || root.Type != "Retry" {
+				t.Errorf("root %+v, want a Retry node", root)
 			}
 		}},
 		{fixture: "exit-handler.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {

@@ -91,7 +91,9 @@ func newCmdTemplates(k templateKind, configFlags *genericclioptions.ConfigFlags,
 		Short: short,
 		Long:  long,
 		Args:  usageArgs(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return usageErrorf("give a subcommand: create, get, list, delete or lint") },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErrorf("give a subcommand: create, get, list, delete or lint")
+		},
 	}
 	cmd.AddCommand(
 		newCmdTemplateCreate(k, configFlags, streams),
