@@ -56,7 +56,6 @@ var supportTable = map[string]support{
 	"Template.resourceClaims":  notYet("dynamic resource claims are not supported yet"),
 
 	// Steps and tasks.
-	"DAGTemplate.failFast": notYet("failFast is not supported yet"),
 
 	// Inputs, outputs and artifacts.
 	"Inputs.artifacts":              notYet("artifacts are not supported yet"),

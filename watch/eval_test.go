@@ -328,3 +328,37 @@ func TestEvaluateIsIdempotent(t *testing.T) {
 		t.Errorf("a running Job's node was asked for again: %v", next.Create[0].Job.Name)
 	}
 }
+
+// With failFast: false a DAG runs every branch a failure does not block,
+// then fails.
+func TestDAGFailFastFalseRunsTheOtherBranches(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      failFast: false
+      tasks:
+      - {name: A, template: t}
+      - {name: B, template: t}
+      - {name: C, template: t, dependencies: [B]}
+      - {name: D, template: t, dependencies: [A]}
+  - name: t
+    container: {image: busybox}
+`)
+	status, rounds := simulate(t, w, func(node string, _ []string) PodResult {
+		if strings.HasSuffix(node, ".A") {
+			return exitWith(1)
+		}
+		return succeed("")
+	})
+	if status.Phase != Failed {
+		t.Errorf("phase %s, want Failed", status.Phase)
+	}
+	if diff := cmp.Diff([][]string{{"wf.A", "wf.B"}, {"wf.C"}}, rounds); diff != "" {
+		t.Errorf("rounds (-want +got):\n%s", diff)
+	}
+}
