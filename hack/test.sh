@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# tmux: the live tree's test reads a real terminal.
+# shellcheck source=cluster/lib.sh
+source hack/cluster/lib.sh
+ensure_packages tmux
+
 go vet ./...
 hack/cluster/with-cluster.sh go test -count=1 -timeout 30m ./...
 if [[ -x hack/krew-test.sh ]]; then

@@ -14,19 +14,20 @@ import (
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
 
-// drive runs a workflow to its end, printing one line per node change,
-// and returns the exit code its final phase calls for. When another
-// driver holds the workflow, it says so and follows instead.
+// drive runs a workflow to its end, showing its progress (a live tree on
+// a terminal, one line per node change elsewhere), and returns the exit
+// code its final phase calls for. When another driver holds the workflow,
+// it says so and follows instead.
 func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, namespace, name string, out, errOut io.Writer) error {
-	seen := map[string]watch.Phase{}
-	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res,
-		OnStatus: func(s *watch.Status) { printChanges(out, s, seen) }}
+	view := newProgressView(out, name, false)
+	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res, OnStatus: view.update}
 	status, err := watch.Drive(ctx, cs, cfg)
 	var held *watch.HeldError
 	if errors.As(err, &held) {
 		fmt.Fprintf(errOut, "%v; following it instead\n", held)
-		status, err = follow(ctx, cs, cfg, out, seen)
+		status, err = follow(ctx, cs, cfg, view)
 	}
+	view.close()
 	if ctx.Err() != nil {
 		fmt.Fprintf(errOut, "stopped watching; the workflow's Jobs go on. Continue with: kubectl wf watch %s -n %s\n", name, namespace)
 		return silentError{ExitFailed}
@@ -46,14 +47,14 @@ func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, n
 }
 
 // follow re-reads a workflow another process drives until it ends.
-func follow(ctx context.Context, cs kubernetes.Interface, cfg watch.Config, out io.Writer, seen map[string]watch.Phase) (*watch.Status, error) {
+func follow(ctx context.Context, cs kubernetes.Interface, cfg watch.Config, view progressView) (*watch.Status, error) {
 	namespace, name := cfg.Namespace, cfg.Name
 	for {
 		snap, err := watch.Read(ctx, cs, namespace, name)
 		if err != nil {
 			return nil, err
 		}
-		printChanges(out, snap.Status, seen)
+		view.update(snap.Status)
 		if snap.Status.Phase.Fulfilled() {
 			return snap.Status, nil
 		}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"github.com/kubectl-wf/kubectl-wf/compile"
 	"io"
 	"os"
 	"text/tabwriter"
@@ -10,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/duration"
 
+	"github.com/kubectl-wf/kubectl-wf/compile"
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
 
@@ -19,10 +19,18 @@ var icons = map[watch.Phase]string{
 	watch.Failed: "✖", watch.Error: "⚠", watch.Omitted: "○",
 }
 
+// colors are SGR codes of one length, so that every coloured row is as
+// much wider in bytes than it looks as the header (colourBold) is, and the
+// tabwriter, which counts bytes, keeps the columns aligned.
 var colors = map[watch.Phase]string{
 	watch.Pending: "\033[33m", watch.Running: "\033[36m", watch.Succeeded: "\033[32m",
-	watch.Failed: "\033[31m", watch.Error: "\033[31m",
+	watch.Failed: "\033[31m", watch.Error: "\033[31m", watch.Skipped: "\033[90m", watch.Omitted: "\033[90m",
 }
+
+const (
+	colourBold  = "\033[01m"
+	colourReset = "\033[0m"
+)
 
 // treePrinter draws a workflow's nodes as argo get does: steps groups as
 // ┬ branches, then STEP TEMPLATE PODNAME DURATION MESSAGE.
@@ -35,7 +43,11 @@ type treePrinter struct {
 
 func printTree(out io.Writer, s *watch.Status, now time.Time, color bool) error {
 	p := &treePrinter{status: s, now: now, color: color, tw: tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)}
-	fmt.Fprintln(p.tw, "STEP\tTEMPLATE\tPODNAME\tDURATION\tMESSAGE")
+	header := "STEP"
+	if color {
+		header = colourBold + header + colourReset
+	}
+	fmt.Fprintln(p.tw, header+"\tTEMPLATE\tPODNAME\tDURATION\tMESSAGE")
 	if root := s.Nodes[s.Root]; root != nil {
 		p.row("", root)
 		p.children("", root)
@@ -55,9 +67,11 @@ func (p *treePrinter) row(prefix string, n *watch.Node) {
 		icon = "ǁ"
 	}
 	if p.color {
-		if c, ok := colors[n.Phase]; ok {
-			icon = c + icon + "\033[0m"
+		c, ok := colors[n.Phase]
+		if !ok {
+			c = colourBold
 		}
+		icon = c + icon + colourReset
 	}
 	pod, dur := "", ""
 	if n.Type == "Pod" {
@@ -140,10 +154,5 @@ func useColor(out io.Writer, noColor bool) bool {
 	if _, set := os.LookupEnv("NO_COLOR"); set {
 		return false
 	}
-	f, ok := out.(*os.File)
-	if !ok || os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return isTerminal(out)
 }
