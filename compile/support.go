@@ -25,7 +25,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.ttlStrategy":           notYet("ttlStrategy is not supported yet; delete finished workflows with `kubectl wf delete --completed`"),
 	"WorkflowSpec.priority":              ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
 	"WorkflowSpec.podGC":                 notYet("podGC is not supported yet: pods are kept until the workflow is deleted"),
-	"WorkflowSpec.podDisruptionBudget":   notYet("podDisruptionBudget is not supported yet"),
 	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"WorkflowSpec.shutdown":              notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
 	"WorkflowSpec.synchronization":       notYet("synchronization (mutexes and semaphores) is not supported yet"),

@@ -92,6 +92,8 @@ type driver struct {
 	// objects of resource nodes waiting on a condition.
 	wake          chan struct{}
 	objectWatches map[string]*objectWatch
+	// pdbMade: the workflow's PodDisruptionBudget exists (see pdb.go).
+	pdbMade bool
 }
 
 // poke asks for a reconcile; pokes while one is pending are merged.
@@ -149,7 +151,10 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 			return status, err
 		}
 		if status != nil && status.Phase.Fulfilled() {
-			return status, nil
+			return status, d.deletePDB(ctx)
+		}
+		if err := d.ensurePDB(ctx); err != nil {
+			return status, err
 		}
 		var timer <-chan time.Time
 		if wakeAt != nil {

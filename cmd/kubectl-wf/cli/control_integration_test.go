@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -616,5 +617,40 @@ spec:
 	}
 	if _, err := cs.CoreV1().ConfigMaps(ns).Get(context.Background(), "target", metav1.GetOptions{}); err == nil {
 		t.Errorf("the ConfigMap survived the delete")
+	}
+}
+
+// TestPodDisruptionBudgetOnCluster: spec.podDisruptionBudget exists while
+// the workflow runs, selecting its pods, and is gone once it has ended.
+func TestPodDisruptionBudgetOnCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	done := submitInBackground(t, ns, writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: pdb
+spec:
+  entrypoint: main
+  podDisruptionBudget:
+    minAvailable: 9999
+  templates:
+    - name: main
+      container:
+        image: busybox
+        command: [sleep, "4"]
+`))
+	waitNode(t, ns, "pdb", "pdb", watch.Running)
+	pdb, err := cs.PolicyV1().PodDisruptionBudgets(ns).Get(context.Background(), "pdb", metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("while running: %v", err)
+	}
+	if pdb.Spec.MinAvailable.IntValue() != 9999 || pdb.Spec.Selector.MatchLabels[compile.LabelWorkflow] != "pdb" {
+		t.Errorf("PodDisruptionBudget spec %+v", pdb.Spec)
+	}
+	if code := exitCode(t, done); code != 0 {
+		t.Fatalf("submit exited %d", code)
+	}
+	if _, err := cs.PolicyV1().PodDisruptionBudgets(ns).Get(context.Background(), "pdb", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("after the end: %v, want not found", err)
 	}
 }
