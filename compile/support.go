@@ -22,7 +22,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.volumeClaimTemplates":  notYet("volumeClaimTemplates are not supported yet; create the PersistentVolumeClaim first and use spec.volumes"),
 	"WorkflowSpec.volumeClaimGC":         notYet("volumeClaimTemplates are not supported yet"),
 	"WorkflowSpec.executor":              ignored("kubectl-wf runs no executor; pods use their template's serviceAccountName"),
-	"WorkflowSpec.ttlStrategy":           notYet("ttlStrategy is not supported yet; delete finished workflows with `kubectl wf delete --completed`"),
 	"WorkflowSpec.priority":              ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
 	"WorkflowSpec.podGC":                 notYet("podGC is not supported yet: pods are kept until the workflow is deleted"),
 	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),

@@ -151,7 +151,10 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 			return status, err
 		}
 		if status != nil && status.Phase.Fulfilled() {
-			return status, d.deletePDB(ctx)
+			if err := d.deletePDB(ctx); err != nil {
+				return status, err
+			}
+			return status, d.scheduleDeletion(ctx, status.Phase)
 		}
 		if err := d.ensurePDB(ctx); err != nil {
 			return status, err

@@ -49,6 +49,9 @@ func Retry(ctx context.Context, cs kubernetes.Interface, namespace, name string)
 		}
 	}
 	slices.Sort(reset)
+	if err := unscheduleDeletion(ctx, cs, namespace, name); err != nil {
+		return nil, fmt.Errorf("workflow %s: undoing its ttlStrategy: %w", name, err)
+	}
 	if err := deleteJobs(ctx, cs, namespace, name, jobs); err != nil {
 		return nil, err
 	}

@@ -654,3 +654,40 @@ spec:
 		t.Errorf("after the end: %v, want not found", err)
 	}
 }
+
+// TestTTLStrategyOnCluster: a workflow with ttlStrategy is deleted, with
+// its Jobs, a while after it ended, by Kubernetes' own TTL controller and
+// garbage collector.
+func TestTTLStrategyOnCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: ttl
+spec:
+  entrypoint: main
+  ttlStrategy:
+    secondsAfterCompletion: 600
+    secondsAfterSuccess: 2
+  templates:
+    - name: main
+      container:
+        image: busybox
+        command: ["true"]
+`)
+	if code, out, errOut := onCluster(t, ns, "submit", file); code != 0 {
+		t.Fatalf("submit: exit %d\n%s%s", code, out, errOut)
+	}
+	if doc := getJSON(t, ns, "ttl"); doc.Status.Phase != watch.Succeeded {
+		t.Fatalf("phase %s", doc.Status.Phase)
+	}
+	waitFor(t, 60*time.Second, func() bool {
+		_, err := cs.CoreV1().ConfigMaps(ns).Get(context.Background(), "ttl", metav1.GetOptions{})
+		return apierrors.IsNotFound(err)
+	})
+	waitFor(t, 60*time.Second, func() bool {
+		jobs, err := cs.BatchV1().Jobs(ns).List(context.Background(), metav1.ListOptions{})
+		return err == nil && len(jobs.Items) == 0
+	})
+}
