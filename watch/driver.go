@@ -145,6 +145,13 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 			return nil, fmt.Errorf("watching %v of workflow %s: %w", typ, d.cfg.Name, context.Cause(ctx))
 		}
 	}
+	obj, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, d.cfg.Name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s: %w", d.cfg.Name, err)
+	}
+	if err := d.waitForLocks(ctx, obj); err != nil {
+		return nil, err
+	}
 	for {
 		status, wakeAt, err := d.reconcile(ctx)
 		if err != nil && !apierrors.IsConflict(err) {
@@ -152,6 +159,9 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		}
 		if status != nil && status.Phase.Fulfilled() {
 			if err := d.deletePDB(ctx); err != nil {
+				return status, err
+			}
+			if err := d.releaseLocks(ctx); err != nil {
 				return status, err
 			}
 			return status, d.scheduleDeletion(ctx, status.Phase)

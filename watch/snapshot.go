@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -68,6 +69,10 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 		// A finished workflow's recorded verdict stands, even once its
 		// pods are gone.
 		status.Phase, status.Message = Phase(p), obj.Annotations[AnnotationMessage]
+	}
+	if msg := obj.Annotations[AnnotationMessage]; Phase(obj.Annotations[AnnotationPhase]) == Pending && strings.HasPrefix(msg, "Waiting for ") {
+		// Its driver waits for a lock before it starts (see sync.go).
+		status.Phase, status.Message = Pending, msg
 	}
 	snap := &Snapshot{Object: obj, Workflow: w, Status: status}
 	if l, err := cs.CoordinationV1().Leases(namespace).Get(ctx, name, metav1.GetOptions{}); err == nil && l.Spec.HolderIdentity != nil {

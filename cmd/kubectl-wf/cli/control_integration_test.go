@@ -691,3 +691,48 @@ spec:
 		return err == nil && len(jobs.Items) == 0
 	})
 }
+
+// TestWorkflowMutexOnCluster: two workflows holding one mutex run one
+// after the other; the second waits Pending with Argo's message.
+func TestWorkflowMutexOnCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: mutex-
+spec:
+  entrypoint: main
+  synchronization:
+    mutexes:
+      - name: only-one
+  templates:
+    - name: main
+      container:
+        image: busybox
+        command: [sleep, "3"]
+`)
+	first := submitInBackground(t, ns, file, "--name", "first")
+	waitNode(t, ns, "first", "first", watch.Running)
+	second := submitInBackground(t, ns, file, "--name", "second")
+	waitFor(t, 30*time.Second, func() bool {
+		snap, err := watch.Read(context.Background(), cs, ns, "second")
+		return err == nil && snap.Status.Phase == watch.Pending &&
+			snap.Status.Message == "Waiting for "+ns+"/Mutex/only-one lock. Lock status: 1/1"
+	})
+	if code := exitCode(t, first); code != 0 {
+		t.Fatalf("first exited %d", code)
+	}
+	if code := exitCode(t, second); code != 0 {
+		t.Fatalf("second exited %d", code)
+	}
+	a, b := getJSON(t, ns, "first"), getJSON(t, ns, "second")
+	ra, rb := a.Status.Nodes[a.Status.Root], b.Status.Nodes[b.Status.Root]
+	if ra.FinishedAt == nil || rb.StartedAt == nil || rb.StartedAt.Before(*ra.FinishedAt) {
+		t.Errorf("the two ran at once: first %v–%v, second from %v", ra.StartedAt, ra.FinishedAt, rb.StartedAt)
+	}
+	leases, err := cs.CoordinationV1().Leases(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "kubectl-wf.dev/role=lock"})
+	if err != nil || len(leases.Items) != 0 {
+		t.Errorf("locks left: %d (%v)", len(leases.Items), err)
+	}
+}
