@@ -49,7 +49,7 @@ var supportTable = map[string]support{
 	"SemaphoreRef.database":    notYet("database locks need Argo's database; kubectl-wf keeps locks in Leases"),
 	"Mutex.namespace":          notYet("a lock of another namespace is not supported yet"),
 	"SemaphoreRef.namespace":   notYet("a lock of another namespace is not supported yet"),
-	"Template.synchronization": notYet("synchronization (mutexes and semaphores) is not supported yet"),
+	"Template.synchronization": notYet("template-level synchronization is not supported yet; spec.synchronization is"),
 	"Template.memoize":         notYet("memoization is not supported yet"),
 	"Template.pendingTimeout":  notYet("pendingTimeout is not supported yet"),
 	"Template.daemon":          notYet("daemon templates are not supported yet"),
