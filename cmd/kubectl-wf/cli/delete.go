@@ -17,8 +17,9 @@ func NewCmdDelete(configFlags *genericclioptions.ConfigFlags, streams genericioo
 	f := &clientFlags{configFlags: configFlags}
 	var all, completed bool
 	cmd := &cobra.Command{
-		Use:   "delete NAME|@latest ... | --all | --completed",
-		Short: "Delete workflows with their Jobs, pods and ConfigMaps",
+		Use:               "delete NAME|@latest ... | --all | --completed",
+		ValidArgsFunction: completeWorkflows(f, -1),
+		Short:             "Delete workflows with their Jobs, pods and ConfigMaps",
 		Long: `Delete workflow objects; Kubernetes' garbage collector then deletes the Jobs,
 pods, ConfigMaps and Lease they own.`,
 		Example: "  kubectl wf delete @latest\n  kubectl wf delete --completed",

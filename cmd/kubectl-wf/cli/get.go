@@ -67,7 +67,8 @@ driving it. Any client can read it: the status lives in native objects.`,
 		Example: `  kubectl wf get @latest
   kubectl wf get hello-world-x7k2p -o json
   kubectl wf get @latest -o jsonpath='{.status.phase}'`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: completeWorkflows(&o.clientFlags, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
 			if f := *o.PrintFlags.OutputFormat; !knownFormat(o.PrintFlags, f) {

@@ -38,8 +38,9 @@ func NewCmdLogs(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 line prefixed by its node's name; give NODE (a node name or its last part) for
 one node. With -f, follow the logs of every pod as it starts, until the
 workflow ends.`,
-		Example: "  kubectl wf logs @latest\n  kubectl wf logs @latest print\n  kubectl wf logs -f @latest",
-		Args:    usageArgs(cobra.RangeArgs(1, 2)),
+		Example:           "  kubectl wf logs @latest\n  kubectl wf logs @latest print\n  kubectl wf logs -f @latest",
+		Args:              usageArgs(cobra.RangeArgs(1, 2)),
+		ValidArgsFunction: completeWorkflows(&o.clientFlags, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 2 {
 				o.Node = args[1]

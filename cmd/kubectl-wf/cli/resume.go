@@ -25,7 +25,8 @@ reached as resumed, as argo resume does; its driver goes on. With
 (id, name, displayName, templateName, phase).`,
 		Example: `  kubectl wf resume @latest
   kubectl wf resume approval-x7k2p --node-field-selector displayName=approve`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: completeWorkflows(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var selector fields.Selector
 			if nodeSelector != "" {

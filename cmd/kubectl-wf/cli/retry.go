@@ -21,8 +21,9 @@ func NewCmdRetry(configFlags *genericclioptions.ConfigFlags, streams genericioop
 		Long: `Retry a Failed or Error workflow as argo retry does: the Jobs of its failed
 nodes are deleted with their pods, succeeded nodes keep their results, and the
 workflow is driven again from where it failed. Exits 0 when it then Succeeds.`,
-		Example: "  kubectl wf retry @latest\n  kubectl wf retry build-x7k2p --detach",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Example:           "  kubectl wf retry @latest\n  kubectl wf retry build-x7k2p --detach",
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: completeWorkflows(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cs, ns, name, err := f.target(cmd.Context(), args[0])
 			if err != nil {

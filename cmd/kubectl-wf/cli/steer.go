@@ -22,8 +22,9 @@ func NewCmdSuspend(configFlags *genericclioptions.ConfigFlags, streams genericio
 		Short: "Suspend a workflow: running steps finish, no new step starts",
 		Long: `Suspend a running workflow as argo suspend does: the steps already running
 go on to their end, and nothing new starts until 'kubectl wf resume'.`,
-		Example: "  kubectl wf suspend @latest\n  kubectl wf resume @latest",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Example:           "  kubectl wf suspend @latest\n  kubectl wf resume @latest",
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: completeWorkflows(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cs, ns, name, err := f.target(cmd.Context(), args[0])
 			if err != nil {
@@ -60,11 +61,12 @@ Failed with "Stopped with strategy 'Terminate'".`)
 func newShutdownCommand(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams, strategy, verb, done, short, long string) *cobra.Command {
 	f := &clientFlags{configFlags: configFlags}
 	cmd := &cobra.Command{
-		Use:     verb + " NAME|@latest",
-		Short:   short,
-		Long:    long + "\nIf no process drives the workflow, this command drives it to that end.",
-		Example: "  kubectl wf " + verb + " @latest",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Use:               verb + " NAME|@latest",
+		Short:             short,
+		Long:              long + "\nIf no process drives the workflow, this command drives it to that end.",
+		Example:           "  kubectl wf " + verb + " @latest",
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: completeWorkflows(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cs, ns, name, err := f.target(cmd.Context(), args[0])
 			if err != nil {

@@ -177,10 +177,11 @@ func newCmdTemplateGet(k templateKind, configFlags *genericclioptions.ConfigFlag
 	f := &clientFlags{configFlags: configFlags}
 	printFlags := genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme)
 	cmd := &cobra.Command{
-		Use:     "get NAME",
-		Short:   "Show a stored " + k.Kind,
-		Example: fmt.Sprintf("  kubectl wf %s get my-template\n  kubectl wf %s get my-template -o yaml", k.Command, k.Command),
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Use:               "get NAME",
+		ValidArgsFunction: completeTemplates(k, f, 1),
+		Short:             "Show a stored " + k.Kind,
+		Example:           fmt.Sprintf("  kubectl wf %s get my-template\n  kubectl wf %s get my-template -o yaml", k.Command, k.Command),
+		Args:              usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			output := *printFlags.OutputFormat
 			if !knownFormat(printFlags, output) {
@@ -319,10 +320,11 @@ func newCmdTemplateDelete(k templateKind, configFlags *genericclioptions.ConfigF
 	f := &clientFlags{configFlags: configFlags}
 	var all bool
 	cmd := &cobra.Command{
-		Use:     "delete NAME... | --all",
-		Short:   "Delete stored " + k.Kind + "s",
-		Long:    "Delete stored templates. Workflows already created keep the copies they took at submit.",
-		Example: fmt.Sprintf("  kubectl wf %s delete my-template\n  kubectl wf %s delete --all", k.Command, k.Command),
+		Use:               "delete NAME... | --all",
+		ValidArgsFunction: completeTemplates(k, f, -1),
+		Short:             "Delete stored " + k.Kind + "s",
+		Long:              "Delete stored templates. Workflows already created keep the copies they took at submit.",
+		Example:           fmt.Sprintf("  kubectl wf %s delete my-template\n  kubectl wf %s delete --all", k.Command, k.Command),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (len(args) > 0) == all {
 				return usageErrorf("give template names, or --all")

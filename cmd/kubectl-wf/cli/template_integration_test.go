@@ -154,3 +154,22 @@ func TestWorkflowTemplatesOnCluster(t *testing.T) {
 		}
 	})
 }
+
+// TestCompletionFromTheCluster: shell completion (cobra's __complete, which
+// kubectl_complete-wf runs) offers the namespace's workflows and @latest.
+func TestCompletionFromTheCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	if code, _, errOut := onCluster(t, ns, "submit", filepath.Join(fixturesDir, "hello-world.yaml"), "--name", "complete-me"); code != 0 {
+		t.Fatalf("submit: %s", errOut)
+	}
+	// The word completed comes last, as a shell passes it.
+	code, out, _ := run(t, "", "__complete", "--kubeconfig", testcluster.Kubeconfig(t), "-n", ns, "get", "comp")
+	if code != 0 || !strings.Contains(out, "complete-me\n") || strings.Contains(out, "@latest") || !strings.Contains(out, ":4\n") {
+		t.Errorf("__complete get comp: exit %d\n%s", code, out)
+	}
+	_, out, _ = run(t, "", "__complete", "--kubeconfig", testcluster.Kubeconfig(t), "-n", ns, "logs", "")
+	if !strings.Contains(out, "complete-me\n") || !strings.Contains(out, "@latest\n") {
+		t.Errorf("__complete logs '': %s", out)
+	}
+}

@@ -16,8 +16,9 @@ func NewCmdWatch(configFlags *genericclioptions.ConfigFlags, streams genericioop
 changes; this is how a workflow whose driver was stopped or died goes on.
 When another process drives it, follow that one instead, and take over if it
 stops renewing its Lease. Exits 0 when the workflow Succeeded, 1 otherwise.`,
-		Example: "  kubectl wf watch @latest\n  kubectl wf watch hello-world-x7k2p -n team-a",
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Example:           "  kubectl wf watch @latest\n  kubectl wf watch hello-world-x7k2p -n team-a",
+		Args:              usageArgs(cobra.ExactArgs(1)),
+		ValidArgsFunction: completeWorkflows(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cs, ns, name, err := f.target(cmd.Context(), args[0])
 			if err != nil {
