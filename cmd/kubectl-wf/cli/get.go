@@ -105,17 +105,22 @@ func (o *GetOptions) Run(cmd *cobra.Command) error {
 			doc.Parameters = append(doc.Parameters, parameter{p.Name, p.Value.String()})
 		}
 	}
+	return o.print(doc, time.Now())
+}
+
+// print writes doc in the format -o asks for; now ages what it shows.
+func (o *GetOptions) print(doc workflowDocument, now time.Time) error {
 	switch f := *o.PrintFlags.OutputFormat; f {
 	case "":
 	case "name":
-		_, err = fmt.Fprintf(o.Out, "workflow/%s\n", name)
+		_, err := fmt.Fprintf(o.Out, "workflow/%s\n", doc.Name)
 		return err
 	default:
 		return printDocument(o.PrintFlags, doc, o.Out)
 	}
-	printHeader(o.Out, doc, time.Now())
+	printHeader(o.Out, doc, now)
 	fmt.Fprintln(o.Out)
-	return printTree(o.Out, snap.Status, time.Now(), useColor(o.Out, o.NoColor))
+	return printTree(o.Out, doc.Status, now, useColor(o.Out, o.NoColor))
 }
 
 func printHeader(out io.Writer, d workflowDocument, now time.Time) {
