@@ -229,7 +229,7 @@ func (d *driver) waitForLocks(ctx context.Context, obj *corev1.ConfigMap) error 
 		}
 		msg := fmt.Sprintf("Waiting for %s lock. Lock status: %d/%d", waiting.key, held, waiting.limit)
 		if obj.Annotations[AnnotationMessage] != msg || obj.Annotations[AnnotationPhase] != string(Pending) {
-			if obj, err = d.annotate(ctx, obj, map[string]string{AnnotationPhase: string(Pending), AnnotationMessage: msg}); err != nil {
+			if _, err = d.annotate(ctx, obj, map[string]string{AnnotationPhase: string(Pending), AnnotationMessage: msg}); err != nil {
 				return err
 			}
 			if d.cfg.OnStatus != nil {

@@ -38,14 +38,14 @@ func TestWorkflowTemplatesOnCluster(t *testing.T) {
 	})
 
 	t.Run("manage", func(t *testing.T) {
-		code, out, errOut := onCluster(t, ns, "template", "create", filepath.Join(fixturesDir, "templates"))
+		code, _, errOut := onCluster(t, ns, "template", "create", filepath.Join(fixturesDir, "templates"))
 		if code != ExitFailed || !strings.Contains(errOut, "already exists") {
 			t.Errorf("second create: exit %d, stderr %q; want 1 and already exists", code, errOut)
 		}
-		if code, out, _ = onCluster(t, ns, "template", "list", "-o", "name"); out != "workflowtemplate/kwf-say\n" {
+		if code, out, _ := onCluster(t, ns, "template", "list", "-o", "name"); out != "workflowtemplate/kwf-say\n" {
 			t.Errorf("list -o name: exit %d, %q", code, out)
 		}
-		code, out, errOut = onCluster(t, ns, "template", "get", "kwf-say")
+		code, out, errOut := onCluster(t, ns, "template", "get", "kwf-say")
 		if code != 0 || !regexp.MustCompile(`(?m)^Templates: +say, twice$`).MatchString(out) || !regexp.MustCompile(`(?m)^  suffix: +!$`).MatchString(out) {
 			t.Errorf("get: exit %d\n%s%s", code, out, errOut)
 		}
