@@ -8,7 +8,7 @@ BIN        := bin/kubectl-wf
 TOOLS      := $(GO) tool -modfile=hack/tools/go.mod
 FUZZTIME   ?= 20s
 
-.PHONY: help build test unit lint fuzz bench dist krew-test cluster-up cluster-down cluster-status demo conformance clean
+.PHONY: help build test unit lint fuzz bench soak dist krew-test cluster-up cluster-down cluster-status demo conformance clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ lint: ## go vet and staticcheck
 
 fuzz: ## Run every fuzz target for FUZZTIME each
 	hack/fuzz.sh $(FUZZTIME)
+
+soak: ## The long chaos test: 200 driver kills on the local cluster (KUBECTL_WF_CHAOS_SEED replays one)
+	KUBECTL_WF_SOAK=1 hack/cluster/with-cluster.sh $(GO) test -count=1 -timeout 60m -run TestChaosDriverKills -v ./cmd/kubectl-wf/cli
 
 bench: ## Benchmarks, as ratios against baselines measured in the same run
 	hack/bench.sh

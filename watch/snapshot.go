@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -60,9 +59,22 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 	if err != nil {
 		return nil, err
 	}
+	needResult := strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result")
 	for i := range jobs.Items {
-		job := &jobs.Items[i]
-		obs.Jobs[job.Name] = jobResult(job, podOf[job.Name])
+		job, pod := &jobs.Items[i], podOf[jobs.Items[i].Name]
+		r, recorded := recordedResult(job)
+		if !recorded {
+			r = podState(job, pod)
+			// A pod that ended but whose driver died before recording its
+			// result: read its output as the next driver will, so that
+			// what depends on it is shown as it will run.
+			if needResult && pod != nil && r.ExitCode != nil && r.Phase.Completed() {
+				if out, err := readResult(ctx, cs, pod); err == nil {
+					r.Result = &out
+				}
+			}
+		}
+		obs.Jobs[job.Name] = r
 	}
 	status, _ := Evaluate(w, obs)
 	if p := obj.Annotations[AnnotationPhase]; Phase(p).Fulfilled() {
@@ -81,12 +93,4 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 		}
 	}
 	return snap, nil
-}
-
-// jobResult is a Job's recorded result, or what its pod says.
-func jobResult(job *batchv1.Job, pod *corev1.Pod) PodResult {
-	if r, ok := recordedResult(job); ok {
-		return r
-	}
-	return podState(job, pod)
 }

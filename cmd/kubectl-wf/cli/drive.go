@@ -55,7 +55,9 @@ func follow(ctx context.Context, cs kubernetes.Interface, cfg watch.Config, view
 			return nil, err
 		}
 		view.update(snap.Status)
-		if snap.Status.Phase.Fulfilled() {
+		// Ended only once a driver has recorded it: the evaluation of what
+		// exists can run ahead of what the driver has recorded.
+		if watch.Phase(snap.Object.Annotations[watch.AnnotationPhase]).Fulfilled() {
 			return snap.Status, nil
 		}
 		if snap.Holder == "" {

@@ -91,7 +91,7 @@ func newShutdownCommand(configFlags *genericclioptions.ConfigFlags, streams gene
 // drives it, that one acts on it.
 func settle(ctx context.Context, cs kubernetes.Interface, f *clientFlags, namespace, name string, errOut io.Writer) error {
 	snap, err := watch.Read(ctx, cs, namespace, name)
-	if err != nil || snap.Holder != "" || snap.Status.Phase.Fulfilled() {
+	if err != nil || snap.Holder != "" || watch.Phase(snap.Object.Annotations[watch.AnnotationPhase]).Fulfilled() {
 		return err
 	}
 	res, err := f.resources()
