@@ -77,6 +77,11 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 		obs.Jobs[job.Name] = r
 	}
 	status, _ := Evaluate(w, obs)
+	for _, n := range status.Nodes {
+		if pod := podOf[n.Job]; n.Job != "" && pod != nil {
+			n.HostNodeName = pod.Spec.NodeName
+		}
+	}
 	if p := obj.Annotations[AnnotationPhase]; Phase(p).Fulfilled() {
 		// A finished workflow's recorded verdict stands, even once its
 		// pods are gone.

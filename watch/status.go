@@ -34,8 +34,10 @@ type Node struct {
 	FinishedAt  *time.Time `json:"finishedAt,omitempty"`
 	Job         string     `json:"job,omitempty"`
 	Pod         string     `json:"podName,omitempty"`
-	Outputs     *Outputs   `json:"outputs,omitempty"`
-	Children    []string   `json:"children,omitempty"`
+	// HostNodeName is the node the pod ran on, as read from it (by Read).
+	HostNodeName string   `json:"hostNodeName,omitempty"`
+	Outputs      *Outputs `json:"outputs,omitempty"`
+	Children     []string `json:"children,omitempty"`
 }
 
 // Outputs are what a node gave.

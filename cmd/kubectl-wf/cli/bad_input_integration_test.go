@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,26 @@ spec:
 	secrets, err := cs.CoreV1().Secrets(ns).List(context.Background(), metav1.ListOptions{})
 	if err != nil || len(secrets.Items) != 0 {
 		t.Errorf("a value created Secrets: %d (%v)", len(secrets.Items), err)
+	}
+}
+
+// TestSubmitOutputDocument: submit -o json prints, once done, the workflow
+// as get -o json does, and nothing else on stdout.
+func TestSubmitOutputDocument(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	code, out, errOut := onCluster(t, ns, "submit", filepath.Join(fixturesDir, "hello-world.yaml"), "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	var doc workflowDocument
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out)
+	}
+	if doc.Status == nil || doc.Status.Phase != watch.Succeeded || !strings.Contains(errOut, "created") {
+		t.Errorf("document %+v; stderr %q", doc.Status, errOut)
+	}
+	if code, _, _ := onCluster(t, ns, "submit", filepath.Join(fixturesDir, "hello-world.yaml"), "-o", "json", "--dry-run=server"); code != ExitUsage {
+		t.Errorf("-o json --dry-run=server: exit %d, want %d", code, ExitUsage)
 	}
 }

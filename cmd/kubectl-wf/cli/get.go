@@ -71,8 +71,8 @@ driving it. Any client can read it: the status lives in native objects.`,
 		ValidArgsFunction: completeWorkflows(&o.clientFlags, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
-			if f := *o.PrintFlags.OutputFormat; !knownFormat(o.PrintFlags, f) {
-				return usageErrorf("--output must be one of %s, not %q", strings.Join(o.PrintFlags.AllowedFormats(), ", "), f)
+			if f := *o.PrintFlags.OutputFormat; !knownFormat(o.PrintFlags, f, "wide") {
+				return usageErrorf("--output must be one of wide, %s, not %q", strings.Join(o.PrintFlags.AllowedFormats(), ", "), f)
 			}
 			return o.Run(cmd)
 		},
@@ -97,21 +97,26 @@ func (o *GetOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	doc := workflowDocument{APIVersion: documentAPIVersion, Kind: documentKind, Name: name, Namespace: ns, Created: snap.Object.CreationTimestamp.Time,
-		StartedAt: snap.Object.Annotations[watch.AnnotationStartedAt], FinishedAt: snap.Object.Annotations[watch.AnnotationFinishedAt],
-		DrivenBy: snap.Holder, Status: snap.Status}
+	return o.print(documentOf(snap), time.Now())
+}
+
+// documentOf is the document get prints of a snapshot.
+func documentOf(snap *watch.Snapshot) workflowDocument {
+	doc := workflowDocument{APIVersion: documentAPIVersion, Kind: documentKind, Name: snap.Object.Name, Namespace: snap.Object.Namespace,
+		Created: snap.Object.CreationTimestamp.Time, StartedAt: snap.Object.Annotations[watch.AnnotationStartedAt],
+		FinishedAt: snap.Object.Annotations[watch.AnnotationFinishedAt], DrivenBy: snap.Holder, Status: snap.Status}
 	for _, p := range snap.Workflow.Spec.Arguments.Parameters {
 		if p.Value != nil {
 			doc.Parameters = append(doc.Parameters, parameter{p.Name, p.Value.String()})
 		}
 	}
-	return o.print(doc, time.Now())
+	return doc
 }
 
 // print writes doc in the format -o asks for; now ages what it shows.
 func (o *GetOptions) print(doc workflowDocument, now time.Time) error {
 	switch f := *o.PrintFlags.OutputFormat; f {
-	case "":
+	case "", "wide":
 	case "name":
 		_, err := fmt.Fprintf(o.Out, "workflow/%s\n", doc.Name)
 		return err
@@ -120,7 +125,8 @@ func (o *GetOptions) print(doc workflowDocument, now time.Time) error {
 	}
 	printHeader(o.Out, doc, now)
 	fmt.Fprintln(o.Out)
-	return printTree(o.Out, doc.Status, now, useColor(o.Out, o.NoColor))
+	tree := &treePrinter{status: doc.Status, now: now, color: useColor(o.Out, o.NoColor), wide: *o.PrintFlags.OutputFormat == "wide"}
+	return tree.print(o.Out)
 }
 
 func printHeader(out io.Writer, d workflowDocument, now time.Time) {

@@ -78,6 +78,11 @@ func goldenDocument(t *testing.T) (workflowDocument, time.Time) {
 		}
 		obs.Now = obs.Now.Add(3 * time.Second)
 	}
+	for _, n := range status.Nodes {
+		if n.Pod != "" {
+			n.HostNodeName = "node-1" // as Read sets it from the pod
+		}
+	}
 	return workflowDocument{APIVersion: documentAPIVersion, Kind: documentKind, Name: "golden", Namespace: "default", Created: t0,
 		StartedAt: t0.Format(time.RFC3339), FinishedAt: obs.Now.Format(time.RFC3339),
 		Parameters: []parameter{{"greeting", "hi"}}, Status: status}, obs.Now.Add(time.Minute)
@@ -89,6 +94,7 @@ func TestGetGolden(t *testing.T) {
 	doc, now := goldenDocument(t)
 	for _, tc := range []struct{ name, format string }{
 		{"tree", ""},
+		{"wide", "wide"},
 		{"json", "json"},
 		{"yaml", "yaml"},
 		{"name", "name"},

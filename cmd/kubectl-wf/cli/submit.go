@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -81,7 +83,7 @@ template as a new workflow named NAME-xxxxx, as argo submit --from does.`,
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", "client" (print what would be created) or "server" (let the server check it, create nothing)`)
 	f.BoolVar(&o.Detach, "detach", false, "Return at once, leaving a background kubectl wf process to drive the workflow (--driver=background)")
 	f.StringVar(&o.Driver, "driver", driveForeground, `Who drives the workflow: "foreground" (this process), "background" (a detached process) or "none" (kubectl wf watch, later)`)
-	f.StringVarP(&o.Output, "output", "o", "", `With --detach or --dry-run: "name" prints workflow/NAME`)
+	f.StringVarP(&o.Output, "output", "o", "", `"name" prints workflow/NAME; "json", "yaml" or "wide" print the workflow as get does once submit is done (progress goes to stderr)`)
 	addRateFlags(cmd, &o.clientFlags)
 	return cmd
 }
@@ -123,8 +125,14 @@ func (o *SubmitOptions) Validate() error {
 	if o.Name != "" && o.GenName != "" {
 		return usageErrorf("--name and --generate-name exclude each other")
 	}
-	if o.Output != "" && o.Output != "name" {
-		return usageErrorf(`--output must be "name", not %q`, o.Output)
+	switch o.Output {
+	case "", "name":
+	case "json", "yaml", "wide":
+		if o.DryRun != "none" {
+			return usageErrorf("--output=%s prints the workflow as get does; it needs a workflow, not --dry-run", o.Output)
+		}
+	default:
+		return usageErrorf(`--output must be name, json, yaml or wide, not %q`, o.Output)
 	}
 	return nil
 }
@@ -152,33 +160,53 @@ func (o *SubmitOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	// With -o json|yaml|wide, stdout holds the workflow as get prints it
+	// at the end; what submit says on the way goes to stderr.
+	document := o.Output == "json" || o.Output == "yaml" || o.Output == "wide"
+	progress := o.Out
+	if document {
+		progress = o.ErrOut
+	}
 	switch {
 	case o.Output == "name":
 		fmt.Fprintf(o.Out, "workflow/%s\n", w.Name)
 	case o.DryRun == "server":
 		fmt.Fprintf(o.Out, "workflow/%s created (server dry run)\n", w.Name)
 	default:
-		fmt.Fprintf(o.Out, "workflow/%s created\n", w.Name)
+		fmt.Fprintf(progress, "workflow/%s created\n", w.Name)
 	}
+	var driveErr error
 	switch {
 	case o.DryRun == "server":
 		return nil
 	case o.Driver == driveNone:
 		fmt.Fprintf(o.ErrOut, "drive it with: kubectl wf watch %s -n %s\n", w.Name, ns)
-		return nil
 	case o.Driver == driveBackground:
 		pid, log, err := startBackgroundDriver(cmd, ns, w.Name)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(o.ErrOut, "driving it in the background (pid %d, log %s); follow it with: kubectl wf watch %s -n %s\n", pid, log, w.Name, ns)
-		return nil
+	default:
+		res, err := o.resources()
+		if err != nil {
+			return err
+		}
+		driveErr = drive(cmd.Context(), cs, res, ns, w.Name, progress, o.ErrOut)
 	}
-	res, err := o.resources()
+	if !document {
+		return driveErr
+	}
+	snap, err := watch.Read(cmd.Context(), cs, ns, w.Name)
 	if err != nil {
 		return err
 	}
-	return drive(cmd.Context(), cs, res, ns, w.Name, o.Out, o.ErrOut)
+	get := &GetOptions{IOStreams: o.IOStreams, PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme)}
+	*get.PrintFlags.OutputFormat = o.Output
+	if err := get.print(documentOf(snap), time.Now()); err != nil {
+		return err
+	}
+	return driveErr
 }
 
 // addRateFlags adds the client rate-limit flags.

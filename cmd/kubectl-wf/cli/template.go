@@ -184,8 +184,8 @@ func newCmdTemplateGet(k templateKind, configFlags *genericclioptions.ConfigFlag
 		Args:              usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			output := *printFlags.OutputFormat
-			if !knownFormat(printFlags, output) {
-				return usageErrorf("--output must be one of name, %s, not %q", strings.Join(printFlags.AllowedFormats(), ", "), output)
+			if !knownFormat(printFlags, output, "wide") {
+				return usageErrorf("--output must be one of name, wide, %s, not %q", strings.Join(printFlags.AllowedFormats(), ", "), output)
 			}
 			cs, ns, err := f.client()
 			if err != nil {
@@ -201,6 +201,9 @@ func newCmdTemplateGet(k templateKind, configFlags *genericclioptions.ConfigFlag
 				return nil
 			case "name":
 				fmt.Fprintf(streams.Out, "%s/%s\n", k.Short, t.Name)
+				return nil
+			case "wide":
+				printTemplateTable(streams.Out, []*wfv1.WorkflowTemplate{t}, true, time.Now())
 				return nil
 			}
 			return printDocument(printFlags, storedTemplate(k, t), streams.Out)

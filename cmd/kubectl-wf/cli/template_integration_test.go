@@ -53,6 +53,9 @@ func TestWorkflowTemplatesOnCluster(t *testing.T) {
 		if code != 0 || out != "WorkflowTemplate/kwf-say/say" {
 			t.Errorf("get -o jsonpath: exit %d, %q", code, out)
 		}
+		if code, out, _ := onCluster(t, ns, "template", "get", "kwf-say", "-o", "wide"); code != 0 || !regexp.MustCompile(`(?m)^kwf-say +\S+ +say +2$`).MatchString(out) {
+			t.Errorf("get -o wide: exit %d\n%s", code, out)
+		}
 		if code, _, errOut = onCluster(t, ns, "template", "get", "nope"); code != ExitFailed || !strings.Contains(errOut, `WorkflowTemplate "nope": not found`) {
 			t.Errorf("get nope: exit %d, %q", code, errOut)
 		}

@@ -38,16 +38,28 @@ type treePrinter struct {
 	status *watch.Status
 	now    time.Time
 	color  bool
-	tw     *tabwriter.Writer
+	// wide adds argo get -o wide's columns: ARTIFACTS and RESOURCESDURATION
+	// (empty: kubectl-wf has neither) and NODENAME, the pod's host.
+	wide bool
+	tw   *tabwriter.Writer
 }
 
 func printTree(out io.Writer, s *watch.Status, now time.Time, color bool) error {
-	p := &treePrinter{status: s, now: now, color: color, tw: tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)}
+	return (&treePrinter{status: s, now: now, color: color}).print(out)
+}
+
+func (p *treePrinter) print(out io.Writer) error {
+	s, color := p.status, p.color
+	p.tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	header := "STEP"
 	if color {
 		header = colourBold + header + colourReset
 	}
-	fmt.Fprintln(p.tw, header+"\tTEMPLATE\tPODNAME\tDURATION\tMESSAGE")
+	if p.wide {
+		fmt.Fprintln(p.tw, header+"\tTEMPLATE\tPODNAME\tDURATION\tARTIFACTS\tMESSAGE\tRESOURCESDURATION\tNODENAME")
+	} else {
+		fmt.Fprintln(p.tw, header+"\tTEMPLATE\tPODNAME\tDURATION\tMESSAGE")
+	}
 	if root := s.Nodes[s.Root]; root != nil {
 		p.row("", root)
 		p.children("", root)
@@ -81,6 +93,10 @@ func (p *treePrinter) row(prefix string, n *watch.Node) {
 	template := n.Template
 	if compile.IsInline(template) {
 		template = "" // argo get shows no template for an inline one
+	}
+	if p.wide {
+		fmt.Fprintf(p.tw, " %s%s %s\t%s\t%s\t%s\t\t%s\t\t%s\n", prefix, icon, n.DisplayName, template, pod, dur, n.Message, n.HostNodeName)
+		return
 	}
 	fmt.Fprintf(p.tw, " %s%s %s\t%s\t%s\t%s\t%s\n", prefix, icon, n.DisplayName, template, pod, dur, n.Message)
 }
