@@ -18,8 +18,8 @@ import (
 // a terminal, one line per node change elsewhere), and returns the exit
 // code its final phase calls for. When another driver holds the workflow,
 // it says so and follows instead.
-func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, namespace, name string, out, errOut io.Writer) error {
-	view := newProgressView(out, name, false)
+func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, namespace, name string, out, errOut io.Writer, noColor bool) error {
+	view := newProgressView(out, name, noColor)
 	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res, OnStatus: view.update}
 	status, err := watch.Drive(ctx, cs, cfg)
 	var held *watch.HeldError

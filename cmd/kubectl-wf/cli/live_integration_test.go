@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -60,6 +61,27 @@ func TestLiveTreeInATerminal(t *testing.T) {
 	}
 	if n := strings.Count(final, "✔"); n < 4 {
 		t.Errorf("%d ✔ marks, want the workflow and its 3 steps:\n%s", n, final)
+	}
+	if colored, _ := exec.Command(tmux, "capture-pane", "-p", "-e", "-t", session).Output(); !strings.Contains(string(colored), "\x1b[32m✔") {
+		t.Errorf("no green ✔ on a colour terminal:\n%q", colored)
+	}
+	// NO_COLOR and --no-color each turn colour off.
+	for i, cmd := range [][]string{{"env", "NO_COLOR=1", bin, "get", "live"}, {bin, "get", "live", "--no-color"}} {
+		quiet := fmt.Sprintf("%s-quiet-%d", session, i)
+		script := strings.Join(append(cmd, "--kubeconfig", kubeconfig, "-n", ns), " ") + "; echo EXIT=$?; sleep 30"
+		if out, err := exec.Command(tmux, "new-session", "-d", "-s", quiet, "-x", "160", "-y", "50", script).CombinedOutput(); err != nil {
+			t.Fatalf("tmux: %v: %s", err, out)
+		}
+		var screen string
+		waitFor(t, 30*time.Second, func() bool {
+			out, _ := exec.Command(tmux, "capture-pane", "-p", "-e", "-t", quiet).Output()
+			screen = string(out)
+			return strings.Contains(screen, "EXIT=")
+		})
+		_ = exec.Command(tmux, "kill-session", "-t", quiet).Run()
+		if !strings.Contains(screen, "✔") || strings.Contains(screen, "\x1b[32m") {
+			t.Errorf("%v: want ✔ without colour:\n%q", cmd, screen)
+		}
 	}
 }
 

@@ -59,3 +59,12 @@ func TestLineViewOffTerminal(t *testing.T) {
 		t.Errorf("plain lines, one per node change, want 2 Running and 2 Succeeded:\n%s", got)
 	}
 }
+
+// Colour needs a terminal: a buffer gets none (the tmux test checks a
+// real terminal, with and without NO_COLOR and --no-color).
+func TestNoColourOffTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	if useColor(&buf, false) {
+		t.Error("colour on for a buffer, which is no terminal")
+	}
+}

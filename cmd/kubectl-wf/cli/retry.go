@@ -14,7 +14,7 @@ import (
 // NewCmdRetry reruns a failed workflow's failed nodes.
 func NewCmdRetry(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	f := &clientFlags{configFlags: configFlags}
-	var detach bool
+	var detach, noColor bool
 	cmd := &cobra.Command{
 		Use:   "retry NAME|@latest",
 		Short: "Run a failed workflow's failed steps again",
@@ -42,10 +42,11 @@ workflow is driven again from where it failed. Exits 0 when it then Succeeds.`,
 			if err != nil {
 				return err
 			}
-			return drive(cmd.Context(), cs, res, ns, name, streams.Out, streams.ErrOut)
+			return drive(cmd.Context(), cs, res, ns, name, streams.Out, streams.ErrOut, noColor)
 		},
 	}
 	cmd.Flags().BoolVar(&detach, "detach", false, "Reset the failed nodes and return without driving the workflow")
+	cmd.Flags().BoolVar(&noColor, "no-color", false, "Do not colour status marks (NO_COLOR also turns colour off)")
 	addRateFlags(cmd, f)
 	return cmd
 }

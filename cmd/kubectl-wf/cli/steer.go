@@ -98,7 +98,7 @@ func settle(ctx context.Context, cs kubernetes.Interface, f *clientFlags, namesp
 	if err != nil {
 		return err
 	}
-	err = drive(ctx, cs, res, namespace, name, io.Discard, errOut)
+	err = drive(ctx, cs, res, namespace, name, io.Discard, errOut, true)
 	if errors.As(err, new(silentError)) {
 		return nil // the workflow failed, as it was told to
 	}

@@ -43,6 +43,7 @@ type SubmitOptions struct {
 	Detach     bool
 	Driver     string
 	Output     string
+	NoColor    bool
 	genericiooptions.IOStreams
 }
 
@@ -84,6 +85,7 @@ template as a new workflow named NAME-xxxxx, as argo submit --from does.`,
 	f.BoolVar(&o.Detach, "detach", false, "Return at once, leaving a background kubectl wf process to drive the workflow (--driver=background)")
 	f.StringVar(&o.Driver, "driver", driveForeground, `Who drives the workflow: "foreground" (this process), "background" (a detached process) or "none" (kubectl wf watch, later)`)
 	f.StringVarP(&o.Output, "output", "o", "", `"name" prints workflow/NAME; "json", "yaml" or "wide" print the workflow as get does once submit is done (progress goes to stderr)`)
+	f.BoolVar(&o.NoColor, "no-color", false, "Do not colour status marks (NO_COLOR also turns colour off)")
 	addRateFlags(cmd, &o.clientFlags)
 	return cmd
 }
@@ -192,7 +194,7 @@ func (o *SubmitOptions) Run(cmd *cobra.Command) error {
 		if err != nil {
 			return err
 		}
-		driveErr = drive(cmd.Context(), cs, res, ns, w.Name, progress, o.ErrOut)
+		driveErr = drive(cmd.Context(), cs, res, ns, w.Name, progress, o.ErrOut, o.NoColor)
 	}
 	if !document {
 		return driveErr

@@ -9,6 +9,7 @@ import (
 // NewCmdWatch takes over driving a workflow, or follows its driver.
 func NewCmdWatch(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	f := &clientFlags{configFlags: configFlags}
+	var noColor bool
 	cmd := &cobra.Command{
 		Use:   "watch NAME|@latest",
 		Short: "Drive a workflow to its end, or follow the process driving it",
@@ -28,9 +29,10 @@ stops renewing its Lease. Exits 0 when the workflow Succeeded, 1 otherwise.`,
 			if err != nil {
 				return err
 			}
-			return drive(cmd.Context(), cs, res, ns, name, streams.Out, streams.ErrOut)
+			return drive(cmd.Context(), cs, res, ns, name, streams.Out, streams.ErrOut, noColor)
 		},
 	}
+	cmd.Flags().BoolVar(&noColor, "no-color", false, "Do not colour status marks (NO_COLOR also turns colour off)")
 	addRateFlags(cmd, f)
 	return cmd
 }
