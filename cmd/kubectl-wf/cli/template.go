@@ -265,6 +265,9 @@ func newCmdTemplateList(k templateKind, configFlags *genericclioptions.ConfigFla
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List stored " + k.Kind + "s",
+		Long: `List the stored templates of the namespace (or the cluster's, for
+cluster-template) by name with their age; -o wide adds their entrypoint and
+number of templates, -o name prints KIND/NAME, -o yaml or json the templates.`,
 		Example: fmt.Sprintf("  kubectl wf %s list\n  kubectl wf %s list -o name", k.Command, k.Command),
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -363,8 +366,10 @@ func newCmdTemplateDelete(k templateKind, configFlags *genericclioptions.ConfigF
 
 func newCmdTemplateLint(k templateKind, streams genericiooptions.IOStreams) *cobra.Command {
 	return &cobra.Command{
-		Use:     "lint FILE|DIR|- ...",
-		Short:   "Check " + k.Kind + " files offline, with file:line:col for every problem",
+		Use:   "lint FILE|DIR|- ...",
+		Short: "Check " + k.Kind + " files offline, with file:line:col for every problem",
+		Long: `Check template files without a cluster, as kubectl wf lint does, and that
+they hold templates of this command's kind only. Exits 1 when any has errors.`,
 		Example: fmt.Sprintf("  kubectl wf %s lint templates.yaml", k.Command),
 		Args:    usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(_ *cobra.Command, args []string) error {
