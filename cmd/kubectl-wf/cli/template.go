@@ -180,8 +180,11 @@ func newCmdTemplateGet(k templateKind, configFlags *genericclioptions.ConfigFlag
 		Use:               "get NAME",
 		ValidArgsFunction: completeTemplates(k, f, 1),
 		Short:             "Show a stored " + k.Kind,
-		Example:           fmt.Sprintf("  kubectl wf %s get my-template\n  kubectl wf %s get my-template -o yaml", k.Command, k.Command),
-		Args:              usageArgs(cobra.ExactArgs(1)),
+		Long: `Show a stored template as argo template get does: its name, namespace, age,
+entrypoint, templates and parameters; -o yaml or json print the template as
+it was written, -o wide its row of list -o wide, -o name KIND/NAME.`,
+		Example: fmt.Sprintf("  kubectl wf %s get my-template\n  kubectl wf %s get my-template -o yaml", k.Command, k.Command),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			output := *printFlags.OutputFormat
 			if !knownFormat(printFlags, output, "wide") {
