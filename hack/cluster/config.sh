@@ -9,6 +9,7 @@ CNI_CONF_DIR="$STATE/cni/net.d"
 # The Linux bridge the CNI plugin creates for pods; a name of our own so
 # down.sh deletes only ours.
 BRIDGE=kwf0
+BRIDGE_ADDRESS=${POD_CIDR%.0.0/16}.0.1/16
 # The cgroup (in every v1 hierarchy) under which the kubelet puts all pods:
 # down.sh kills exactly the processes found below it.
 CGROUP_ROOT=kubectl-wf
@@ -102,6 +103,20 @@ cni_config() {
   ]
 }
 JSON
+}
+
+# host_bridge makes the pods' bridge before the CNI plugin does, with the
+# first address of the pod range on the host's side. The kubelet probes pods
+# (httpGet, tcpSocket) from the host: without this address the host has no
+# route to the pods and those probes leave through its default route instead.
+# host-local never hands the first address to a pod. Pods still get no
+# default route, so they still cannot leave the bridge.
+host_bridge() {
+	if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+		ip link add "$BRIDGE" type bridge
+	fi
+	ip addr replace "$BRIDGE_ADDRESS" dev "$BRIDGE"
+	ip link set "$BRIDGE" up
 }
 
 kubelet_config() {

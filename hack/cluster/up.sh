@@ -181,6 +181,7 @@ main() {
 	make_pki
 	containerd_config
 	cni_config
+	host_bridge
 	kubelet_config
 	pod_cgroups
 	start_registry
