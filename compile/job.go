@@ -64,6 +64,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 
 	meta := w.objectMeta(name, nodeName, tmpl.Name)
+	if tmpl.Daemon != nil && *tmpl.Daemon {
+		meta.Annotations[AnnotationDaemon] = "true"
+	}
 	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
 	if w.Spec.PodMetadata != nil {
 		maps.Copy(podMeta.Labels, w.Spec.PodMetadata.Labels)
@@ -155,7 +158,7 @@ func (w *Workflow) podSpec(tmpl *wfv1.Template, main corev1.Container) (*corev1.
 		ImagePullSecrets:             spec.ImagePullSecrets,
 		DNSConfig:                    spec.DNSConfig,
 		HostNetwork:                  ptr.Deref(spec.HostNetwork, false),
-		InitContainers:               initContainers(tmpl, main),
+		InitContainers:               append(initContainers(tmpl, main), sidecars(tmpl, main)...),
 	}
 	// Volumes mounted by the main container or an init container.
 	mounts := main
@@ -234,20 +237,39 @@ func firstSlice[T any](a, b []T) []T {
 	return b
 }
 
-// initContainers are the template's, run before main as in Argo; with
-// mirrorVolumeMounts one also gets main's volume mounts.
+// initContainers are the template's, run before main as in Argo.
 func initContainers(tmpl *wfv1.Template, main corev1.Container) []corev1.Container {
 	var out []corev1.Container
 	for _, uc := range tmpl.InitContainers {
-		c := *uc.Container.DeepCopy()
-		if uc.MirrorVolumeMounts != nil && *uc.MirrorVolumeMounts {
-			for _, m := range main.VolumeMounts {
-				if !slices.ContainsFunc(c.VolumeMounts, func(x corev1.VolumeMount) bool { return x.MountPath == m.MountPath }) {
-					c.VolumeMounts = append(c.VolumeMounts, m)
-				}
-			}
-		}
+		out = append(out, userContainer(uc, main))
+	}
+	return out
+}
+
+// sidecars run beside main and are stopped when it ends, as Argo's wait
+// container stops them. Kubernetes' native sidecars do exactly that: init
+// containers with restartPolicy Always start before main, and the kubelet
+// stops them once main has ended, so the pod and its Job complete.
+func sidecars(tmpl *wfv1.Template, main corev1.Container) []corev1.Container {
+	var out []corev1.Container
+	for _, uc := range tmpl.Sidecars {
+		c := userContainer(uc, main)
+		c.RestartPolicy = ptr.To(corev1.ContainerRestartPolicyAlways)
 		out = append(out, c)
 	}
 	return out
+}
+
+// userContainer is an init container or sidecar; with mirrorVolumeMounts it
+// also gets main's volume mounts.
+func userContainer(uc wfv1.UserContainer, main corev1.Container) corev1.Container {
+	c := *uc.Container.DeepCopy()
+	if uc.MirrorVolumeMounts != nil && *uc.MirrorVolumeMounts {
+		for _, m := range main.VolumeMounts {
+			if !slices.ContainsFunc(c.VolumeMounts, func(x corev1.VolumeMount) bool { return x.MountPath == m.MountPath }) {
+				c.VolumeMounts = append(c.VolumeMounts, m)
+			}
+		}
+	}
+	return c
 }

@@ -204,6 +204,7 @@ func (l *linter) lintTemplate(i int) {
 	if t.Resource != nil {
 		l.lintResource(path, t)
 	}
+	l.lintContainerNames(path, t)
 	if t.RetryStrategy != nil {
 		l.lintRetry(path, t)
 	}

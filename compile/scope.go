@@ -45,7 +45,7 @@ var unsupportedWorkflowVars = map[string]string{
 }
 
 // siblingFields are what a step or task offers its siblings.
-var siblingFields = []string{"id", "status", "exitCode", "startedAt", "finishedAt", "outputs"}
+var siblingFields = []string{"id", "status", "exitCode", "startedAt", "finishedAt", "outputs", "ip"}
 
 // check returns why tag cannot resolve here, or "" when it can.
 func (s *scope) check(tag Tag) string {
@@ -139,6 +139,10 @@ func (s *scope) checkSibling(ref string, parts []string) string {
 	}
 	if len(parts) > 2 && !slices.Contains(siblingFields, parts[2]) {
 		return fmt.Sprintf("not supported: %s: kubectl-wf gives a %s's %s", ref, strings.TrimSuffix(kind, "s"), strings.Join(siblingFields, ", "))
+	}
+	// Only a daemon has an IP to give (Argo's scope has steps.X.ip only then).
+	if len(parts) == 3 && parts[2] == "ip" && target != nil && (target.Daemon == nil || !*target.Daemon) {
+		return fmt.Sprintf("%s: template %q is not a daemon: only a daemon's pod IP is given", ref, target.Name)
 	}
 	// steps.X.outputs.parameters.P must be an output X's template declares.
 	if len(parts) >= 5 && parts[2] == "outputs" && parts[3] == "parameters" && target != nil && len(target.Steps) == 0 && target.DAG == nil {

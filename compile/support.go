@@ -39,7 +39,6 @@ var supportTable = map[string]support{
 	"Template.data":            notYet("data templates need an artifact repository, which is not supported yet"),
 	"Template.http":            notYet("http templates are not supported yet"),
 	"Template.plugin":          notYet("executor plugins need Argo's agent; kubectl-wf has none"),
-	"Template.sidecars":        notYet("sidecars are not supported yet"),
 	"Template.archiveLocation": notYet("artifacts are not supported yet"),
 	"RetryStrategy.affinity":   notYet("retry affinity (avoiding the node that failed) is not supported yet"),
 	"Template.failFast":        notYet("failFast is not supported yet"),
@@ -52,7 +51,6 @@ var supportTable = map[string]support{
 	"Template.synchronization": notYet("template-level synchronization is not supported yet; spec.synchronization is"),
 	"Template.memoize":         notYet("memoization is not supported yet"),
 	"Template.pendingTimeout":  notYet("pendingTimeout is not supported yet"),
-	"Template.daemon":          notYet("daemon templates are not supported yet"),
 	"Template.podResources":    notYet("pod-level resources are not supported yet"),
 	"Template.resourceClaims":  notYet("dynamic resource claims are not supported yet"),
 

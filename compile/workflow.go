@@ -26,6 +26,9 @@ const (
 	LabelRole           = Domain + "/role"
 	AnnotationNodeName  = Domain + "/node-name"
 	AnnotationTemplate  = Domain + "/template"
+	// AnnotationDaemon marks the Job of a daemon template: its node is
+	// Daemoned once its pod runs and is ready.
+	AnnotationDaemon = Domain + "/daemon"
 	RoleWorkflow        = "workflow"
 	RoleScript          = "script"
 	WorkflowDataKey     = "workflow.json"

@@ -18,6 +18,9 @@ const (
 	AnnotationShutdown     = compile.Domain + "/shutdown"
 	AnnotationCreateErrors = compile.Domain + "/create-errors"
 	AnnotationResult       = compile.Domain + "/result"
+	// AnnotationDaemoned holds a daemon pod's IP once it was seen ready:
+	// from then on its node stays Daemoned while the pod runs.
+	AnnotationDaemoned = compile.Domain + "/daemoned"
 
 	// Pods carry the Job controller's label with their Job's name.
 	labelJobName = "batch.kubernetes.io/job-name"

@@ -256,6 +256,11 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 				return obs, err
 			}
 		}
+		if _, seen := job.Annotations[AnnotationDaemoned]; r.Daemoned && !seen {
+			if err := d.recordDaemoned(ctx, job, r.PodIP); err != nil {
+				return obs, err
+			}
+		}
 		// After recording, so that a crash in between leaves the result.
 		if stopsPod(job, r, pod) {
 			if err := d.suspendJob(ctx, job); err != nil {
@@ -326,6 +331,18 @@ func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, 
 		r.Result = &out
 	}
 	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: mustJSON(r)}}}
+	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// recordDaemoned keeps on its Job that a daemon became ready, and its IP,
+// before anything that follows it starts: a readiness that flaps later
+// must not take back what was decided on it.
+func (d *driver) recordDaemoned(ctx context.Context, job *batchv1.Job, ip string) error {
+	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationDaemoned: ip}}}
 	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
 	if apierrors.IsNotFound(err) {
 		return nil

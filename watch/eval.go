@@ -130,6 +130,9 @@ type evaluator struct {
 	limits     []*limit
 	activePods int
 	pending    map[string]limitedCreate
+	// daemons are the daemoned pods started in each open steps or dag
+	// node, innermost last: they are stopped when it ends.
+	daemons [][]daemon
 	// timedOut: spec.activeDeadlineSeconds, due at wfDeadline, has passed.
 	timedOut   bool
 	wfDeadline time.Time
@@ -225,8 +228,13 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	}
 	e.touched++
 	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
+	n.PodIP = r.PodIP // a daemon's, kept once stopped for {{steps.X.ip}}
 	if !r.Phase.Completed() {
 		e.podActive()
+		if r.Daemoned {
+			n.Daemoned = true
+			e.daemoned(n, job.Name, r)
+		}
 		switch deadline := e.deadline(job, r); {
 		case e.shuttingDown():
 			e.stopPod(n, job.Name, r, e.stopped(), e.obs.Now)
@@ -388,5 +396,5 @@ func (e *evaluator) firstFailed(ids []string, allowed map[string]bool) *Node {
 }
 
 func (e *evaluator) allFulfilled(ids []string) bool {
-	return !slices.ContainsFunc(ids, func(id string) bool { return !e.status.Nodes[id].Phase.Fulfilled() })
+	return !slices.ContainsFunc(ids, func(id string) bool { return !e.status.Nodes[id].done() })
 }

@@ -94,6 +94,9 @@ func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compil
 	n := nodes[0]
 	v[prefix+".id"] = n.ID
 	v[prefix+".status"] = string(n.Phase)
+	if n.PodIP != "" {
+		v[prefix+".ip"] = n.PodIP
+	}
 	if n.StartedAt != nil {
 		v[prefix+".startedAt"] = n.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}

@@ -22,6 +22,7 @@ type dagTask struct {
 // default), no task starts once a target branch has failed.
 func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int) {
 	defer e.span(n)
+	defer e.boundary(n)()
 	defer e.pushLimit(t, depth)()
 	tasks, order, err := buildTasks(t.DAG)
 	if err != nil {
@@ -102,7 +103,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	}
 	// A failed DAG still waits for the tasks it had started.
 	for _, name := range order {
-		if c := tasks[name].node; n.Phase.Completed() && c != nil && !c.Phase.Fulfilled() {
+		if c := tasks[name].node; n.Phase.Completed() && c != nil && !c.done() {
 			n.Phase = Running
 		}
 	}
@@ -213,7 +214,7 @@ func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, dept
 }
 
 func (e *evaluator) groupFulfilled(dt *dagTask) bool {
-	return dt.node != nil && dt.node.Phase.Fulfilled()
+	return dt.node != nil && dt.node.done()
 }
 
 func (e *evaluator) depsFulfilled(dt *dagTask, tasks map[string]*dagTask) bool {
@@ -230,7 +231,7 @@ func taskResult(dt *dagTask, result string) bool {
 	n := dt.node
 	switch result {
 	case "": // the task ended well, or failed in a way its continueOn allows
-		return n.Phase == Succeeded || n.Phase == Skipped || continuesOn(dt.task.ContinueOn, n.Phase)
+		return n.Phase == Succeeded || n.Phase == Skipped || n.Daemoned || continuesOn(dt.task.ContinueOn, n.Phase)
 	case "Succeeded":
 		return n.Phase == Succeeded
 	case "Failed":
@@ -242,7 +243,7 @@ func taskResult(dt *dagTask, result string) bool {
 	case "Omitted":
 		return n.Phase == Omitted
 	case "Daemoned":
-		return false
+		return n.Daemoned
 	case "AnySucceeded":
 		for _, k := range dt.kids {
 			if k.Phase == Succeeded {
@@ -287,7 +288,7 @@ func (e *evaluator) dagPhase(order []string, tasks map[string]*dagTask, targets 
 	branch := map[string]Phase{}
 	for _, name := range order { // in topological order
 		dt := tasks[name]
-		if dt.node == nil || !dt.node.Phase.Fulfilled() {
+		if dt.node == nil || !dt.node.done() {
 			continue
 		}
 		p := dt.node.Phase

@@ -43,7 +43,7 @@ func (e *evaluator) retry(n *Node, t *wfv1.Template, rs *wfv1.RetryStrategy, var
 		e.span(n)
 		switch {
 		case !attempt.Phase.Completed():
-			n.Phase = Running
+			n.Phase, n.Daemoned, n.PodIP = Running, attempt.Daemoned, attempt.PodIP
 			if i == 0 && attempt.Phase == Pending {
 				n.Phase = Pending
 			}

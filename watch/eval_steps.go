@@ -13,6 +13,7 @@ import (
 func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth int) {
 	scope := vars
 	defer e.span(n)
+	defer e.boundary(n)()
 	defer e.pushLimit(t, depth)()
 	for g, group := range t.Steps {
 		gn := e.newNode(compile.StepGroupNodeName(n.Name, g), fmt.Sprintf("[%d]", g), compile.NodeStepGroup, t.Name)

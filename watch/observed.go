@@ -22,6 +22,9 @@ type PodResult struct {
 	// OutputFile is the content of the template's valueFrom.path output
 	// file, nil when the container left none.
 	OutputFile *string `json:"outputFile,omitempty"`
+	// Daemoned: the Job's daemon pod runs and is ready, at PodIP.
+	Daemoned bool   `json:"daemoned,omitempty"`
+	PodIP    string `json:"podIP,omitempty"`
 }
 
 // SuspendState is what is recorded of a suspend node.

@@ -10,6 +10,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
 // maxResult is how much of a container's output Argo keeps as its result:
@@ -64,6 +66,7 @@ func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
 	case corev1.PodRunning:
 		r.Phase = Running
 		if main == nil || main.State.Terminated == nil {
+			r.Daemoned, r.PodIP = daemonState(job, pod)
 			return r
 		}
 	}
@@ -101,9 +104,17 @@ func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
 	if msg := term.Message; msg != "" {
 		r.OutputFile = &msg
 	}
-	if code == 0 {
+	switch {
+	case code == 0 && job.Annotations[compile.AnnotationDaemon] == "true":
+		// A daemon should run until its scope ends: Argo fails one that
+		// ended by itself (with no message).
+		r.Phase = Failed
+	case code == 0:
 		r.Phase = Succeeded
-	} else {
+		if msg := failedSidecar(job, pod); msg != "" {
+			r.Phase, r.Message = Failed, msg
+		}
+	default:
 		r.Phase = Failed
 		r.Message = fmt.Sprintf("main: %s (exit code %d)", term.Reason, code)
 	}

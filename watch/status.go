@@ -35,10 +35,18 @@ type Node struct {
 	Job         string     `json:"job,omitempty"`
 	Pod         string     `json:"podName,omitempty"`
 	// HostNodeName is the node the pod ran on, as read from it (by Read).
-	HostNodeName string   `json:"hostNodeName,omitempty"`
+	HostNodeName string `json:"hostNodeName,omitempty"`
+	// Daemoned: a daemon's pod runs and is ready; its node counts as done
+	// for what follows it, and runs until its scope ends. PodIP is its IP.
+	Daemoned bool     `json:"daemoned,omitempty"`
+	PodIP    string   `json:"podIP,omitempty"`
 	Outputs      *Outputs `json:"outputs,omitempty"`
 	Children     []string `json:"children,omitempty"`
 }
+
+// done reports whether what follows a node may start: it is fulfilled,
+// or it is a daemon that runs and is ready.
+func (n *Node) done() bool { return n.Phase.Fulfilled() || n.Daemoned }
 
 // Outputs are what a node gave.
 type Outputs struct {

@@ -1,0 +1,61 @@
+package watch
+
+import (
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// daemonState reports whether a running daemon pod is daemoned, and its IP:
+// recorded on its Job once seen, else when every container is ready, as
+// Argo requires.
+func daemonState(job *batchv1.Job, pod *corev1.Pod) (bool, string) {
+	if job.Annotations[compile.AnnotationDaemon] != "true" {
+		return false, ""
+	}
+	if ip, ok := job.Annotations[AnnotationDaemoned]; ok {
+		return true, ip
+	}
+	if len(pod.Status.ContainerStatuses) == 0 || pod.Status.PodIP == "" {
+		return false, ""
+	}
+	for _, c := range pod.Status.ContainerStatuses {
+		if !c.Ready {
+			return false, ""
+		}
+	}
+	return true, pod.Status.PodIP
+}
+
+// failedSidecar is why a pod whose main container succeeded fails after
+// all: a sidecar that exited with an error, as Argo's message gives it.
+// Exit codes 137 and 143 (killed, terminated) are how sidecars are
+// stopped, which Argo ignores. A native sidecar is restarted, so its last
+// termination counts too.
+func failedSidecar(job *batchv1.Job, pod *corev1.Pod) string {
+	sidecars := map[string]bool{}
+	for _, c := range job.Spec.Template.Spec.InitContainers {
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			sidecars[c.Name] = true
+		}
+	}
+	for _, c := range pod.Status.InitContainerStatuses {
+		if !sidecars[c.Name] {
+			continue
+		}
+		for _, t := range []*corev1.ContainerStateTerminated{c.State.Terminated, c.LastTerminationState.Terminated} {
+			if t == nil || t.ExitCode == 0 || t.ExitCode == 137 || t.ExitCode == 143 {
+				continue
+			}
+			msg := fmt.Sprintf("%s (exit code %d)", t.Reason, t.ExitCode)
+			if t.Message != "" {
+				msg += ": " + t.Message
+			}
+			return c.Name + ": " + msg
+		}
+	}
+	return ""
+}
