@@ -20,15 +20,15 @@ import (
 // label ties every object to its workflow (informers select on it); the
 // node label is the node's hash, because node names do not fit in labels.
 const (
-	Domain              = "kubectl-wf.dev"
-	LabelWorkflow       = Domain + "/workflow"
-	LabelNode           = Domain + "/node"
-	LabelRole           = Domain + "/role"
-	AnnotationNodeName  = Domain + "/node-name"
-	AnnotationTemplate  = Domain + "/template"
+	Domain             = "kubectl-wf.dev"
+	LabelWorkflow      = Domain + "/workflow"
+	LabelNode          = Domain + "/node"
+	LabelRole          = Domain + "/role"
+	AnnotationNodeName = Domain + "/node-name"
+	AnnotationTemplate = Domain + "/template"
 	// AnnotationDaemon marks the Job of a daemon template: its node is
 	// Daemoned once its pod runs and is ready.
-	AnnotationDaemon = Domain + "/daemon"
+	AnnotationDaemon    = Domain + "/daemon"
 	RoleWorkflow        = "workflow"
 	RoleScript          = "script"
 	WorkflowDataKey     = "workflow.json"

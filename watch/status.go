@@ -40,8 +40,8 @@ type Node struct {
 	// for what follows it, and runs until its scope ends. PodIP is its IP.
 	Daemoned bool     `json:"daemoned,omitempty"`
 	PodIP    string   `json:"podIP,omitempty"`
-	Outputs      *Outputs `json:"outputs,omitempty"`
-	Children     []string `json:"children,omitempty"`
+	Outputs  *Outputs `json:"outputs,omitempty"`
+	Children []string `json:"children,omitempty"`
 }
 
 // done reports whether what follows a node may start: it is fulfilled,
