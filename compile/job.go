@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -21,31 +22,42 @@ import (
 // already: every tag resolved.
 func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Job, *corev1.ConfigMap, error) {
 	name := JobName(w.Name, tmpl.Name, nodeName)
-	var main corev1.Container
+	var containers, ordered []corev1.Container
 	var script *corev1.ConfigMap
 	switch {
 	case tmpl.Container != nil:
-		main = *tmpl.Container.DeepCopy()
+		containers = []corev1.Container{*tmpl.Container.DeepCopy()}
 	case tmpl.Script != nil:
-		main = *tmpl.Script.Container.DeepCopy()
+		main := *tmpl.Script.Container.DeepCopy()
 		script = w.scriptConfigMap(name, nodeName, tmpl)
 		// Argo runs the source as the command's last argument.
 		main.Args = append(main.Args, ScriptMountPath+"/"+ScriptDataKey)
 		main.VolumeMounts = append(main.VolumeMounts, corev1.VolumeMount{Name: ScriptVolumeName, MountPath: ScriptMountPath, ReadOnly: true})
+		containers = []corev1.Container{main}
+	case tmpl.ContainerSet != nil:
+		ordered, containers = containerSetContainers(tmpl.ContainerSet)
 	default:
 		return nil, nil, fmt.Errorf("template %q runs no pod", tmpl.Name)
 	}
-	main.Name = mainContainerName
-	withPodName(&main)
-	if path := OutputFile(tmpl); path != "" {
-		// The kubelet reads this file when the container ends and puts it in
-		// the pod's status, which is how the output leaves the pod with no
-		// helper container (4 KiB at most: docs/compat.md).
-		main.TerminationMessagePath = path
-		main.TerminationMessagePolicy = corev1.TerminationMessageReadFile
+	if tmpl.ContainerSet == nil {
+		containers[0].Name = mainContainerName
+	}
+	path := OutputFile(tmpl)
+	for _, list := range [][]corev1.Container{ordered, containers} {
+		for i := range list {
+			withPodName(&list[i])
+			if path != "" && list[i].Name == mainContainerName {
+				// The kubelet reads this file when the container ends and
+				// puts it in the pod's status, which is how the output
+				// leaves the pod with no helper container (4 KiB at most:
+				// docs/compat.md).
+				list[i].TerminationMessagePath = path
+				list[i].TerminationMessagePolicy = corev1.TerminationMessageReadFile
+			}
+		}
 	}
 
-	pod, err := w.podSpec(tmpl, main)
+	pod, err := w.podSpec(tmpl, containers, ordered)
 	if err == nil {
 		pod, err = w.patchPodSpec(pod, nodeName, tmpl)
 	}
@@ -66,6 +78,13 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	meta := w.objectMeta(name, nodeName, tmpl.Name)
 	if tmpl.Daemon != nil && *tmpl.Daemon {
 		meta.Annotations[AnnotationDaemon] = "true"
+	}
+	if tmpl.ContainerSet != nil {
+		var names []string
+		for _, c := range tmpl.ContainerSet.Containers {
+			names = append(names, c.Name)
+		}
+		meta.Annotations[AnnotationContainerSet] = strings.Join(names, ",")
 	}
 	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
 	if w.Spec.PodMetadata != nil {
@@ -140,12 +159,18 @@ func (w *Workflow) scriptConfigMap(jobName, nodeName string, tmpl *wfv1.Template
 }
 
 // podSpec builds the pod from the workflow's and the template's pod-level
-// fields; where both set one, the template's wins, as in Argo.
-func (w *Workflow) podSpec(tmpl *wfv1.Template, main corev1.Container) (*corev1.PodSpec, error) {
+// fields; where both set one, the template's wins, as in Argo. containers
+// run together; ordered (a containerSet's) run one by one before them,
+// after the template's init containers and sidecars.
+func (w *Workflow) podSpec(tmpl *wfv1.Template, containers, ordered []corev1.Container) (*corev1.PodSpec, error) {
 	spec := &w.Spec
+	main := containers[0]
+	if i := slices.IndexFunc(containers, func(c corev1.Container) bool { return c.Name == mainContainerName }); i >= 0 {
+		main = containers[i]
+	}
 	pod := &corev1.PodSpec{
 		RestartPolicy:                corev1.RestartPolicyNever,
-		Containers:                   []corev1.Container{main},
+		Containers:                   containers,
 		ServiceAccountName:           first(tmpl.ServiceAccountName, spec.ServiceAccountName),
 		AutomountServiceAccountToken: firstPtr(tmpl.AutomountServiceAccountToken, spec.AutomountServiceAccountToken),
 		NodeSelector:                 firstMap(tmpl.NodeSelector, spec.NodeSelector),
@@ -158,12 +183,12 @@ func (w *Workflow) podSpec(tmpl *wfv1.Template, main corev1.Container) (*corev1.
 		ImagePullSecrets:             spec.ImagePullSecrets,
 		DNSConfig:                    spec.DNSConfig,
 		HostNetwork:                  ptr.Deref(spec.HostNetwork, false),
-		InitContainers:               append(initContainers(tmpl, main), sidecars(tmpl, main)...),
+		InitContainers:               slices.Concat(initContainers(tmpl, main), sidecars(tmpl, main), ordered),
 	}
-	// Volumes mounted by the main container or an init container.
-	mounts := main
-	for _, c := range pod.InitContainers {
-		mounts.VolumeMounts = append(slices.Clone(mounts.VolumeMounts), c.VolumeMounts...)
+	// Volumes mounted by any container.
+	var mounts corev1.Container
+	for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
+		mounts.VolumeMounts = append(mounts.VolumeMounts, c.VolumeMounts...)
 	}
 	pod.Volumes = usedVolumes(mounts, tmpl.Volumes, spec.Volumes)
 	if spec.DNSPolicy != nil {

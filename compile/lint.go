@@ -205,6 +205,9 @@ func (l *linter) lintTemplate(i int) {
 		l.lintResource(path, t)
 	}
 	l.lintContainerNames(path, t)
+	if t.ContainerSet != nil {
+		l.lintContainerSet(path, t)
+	}
 	if t.RetryStrategy != nil {
 		l.lintRetry(path, t)
 	}

@@ -23,6 +23,7 @@ const (
 	NodeSuspend   = "Suspend"
 	NodeResource  = "Resource"
 	NodeRetry     = "Retry"
+	NodeContainer = "Container"
 )
 
 // maxDepth bounds template nesting, as Argo bounds recursion.
@@ -307,7 +308,7 @@ func inputValues(params []wfv1.Parameter, vars Vars) []wfv1.Parameter {
 // NodeType is the Argo node type a template runs as.
 func NodeType(t *wfv1.Template) string {
 	switch {
-	case t.Container != nil || t.Script != nil:
+	case t.Container != nil || t.Script != nil || t.ContainerSet != nil:
 		return NodePod
 	case len(t.Steps) > 0:
 		return NodeSteps

@@ -28,17 +28,20 @@ const (
 	AnnotationTemplate = Domain + "/template"
 	// AnnotationDaemon marks the Job of a daemon template: its node is
 	// Daemoned once its pod runs and is ready.
-	AnnotationDaemon    = Domain + "/daemon"
-	RoleWorkflow        = "workflow"
-	RoleScript          = "script"
-	WorkflowDataKey     = "workflow.json"
-	ScriptDataKey       = "script"
-	ScriptMountPath     = "/argo/staging"
-	ScriptVolumeName    = "kubectl-wf-script"
-	scriptFileMode      = 0o755
-	mainContainerName   = "main"
-	maxWorkflowNameLen  = 63
-	generatedNameSuffix = 5
+	AnnotationDaemon = Domain + "/daemon"
+	// AnnotationContainerSet lists the containers of a containerSet's Job
+	// (comma-separated): its pod has ended only when all of them have.
+	AnnotationContainerSet = Domain + "/container-set"
+	RoleWorkflow           = "workflow"
+	RoleScript             = "script"
+	WorkflowDataKey        = "workflow.json"
+	ScriptDataKey          = "script"
+	ScriptMountPath        = "/argo/staging"
+	ScriptVolumeName       = "kubectl-wf-script"
+	scriptFileMode         = 0o755
+	mainContainerName      = "main"
+	maxWorkflowNameLen     = 63
+	generatedNameSuffix    = 5
 )
 
 // Options are what a submission adds to a document.

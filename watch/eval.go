@@ -229,6 +229,9 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	e.touched++
 	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
 	n.PodIP = r.PodIP // a daemon's, kept once stopped for {{steps.X.ip}}
+	if t.ContainerSet != nil {
+		e.containerNodes(n, t, r)
+	}
 	if !r.Phase.Completed() {
 		e.podActive()
 		if r.Daemoned {

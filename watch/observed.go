@@ -22,9 +22,19 @@ type PodResult struct {
 	// OutputFile is the content of the template's valueFrom.path output
 	// file, nil when the container left none.
 	OutputFile *string `json:"outputFile,omitempty"`
+	// Containers are a containerSet's containers, by name.
+	Containers map[string]ContainerResult `json:"containers,omitempty"`
 	// Daemoned: the Job's daemon pod runs and is ready, at PodIP.
 	Daemoned bool   `json:"daemoned,omitempty"`
 	PodIP    string `json:"podIP,omitempty"`
+}
+
+// ContainerResult is what is known of one container of a containerSet.
+type ContainerResult struct {
+	Phase      Phase      `json:"phase"`
+	Message    string     `json:"message,omitempty"`
+	StartedAt  *time.Time `json:"startedAt,omitempty"`
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
 }
 
 // SuspendState is what is recorded of a suspend node.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -46,6 +47,9 @@ func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
 	if t := pod.Status.StartTime; t != nil {
 		start := t.Time
 		r.StartedAt = &start
+	}
+	if names := job.Annotations[compile.AnnotationContainerSet]; names != "" {
+		return containerSetState(job, pod, r, strings.Split(names, ","))
 	}
 	main := mainStatus(pod)
 	switch pod.Status.Phase {

@@ -40,6 +40,46 @@ func TestSidecarsAndDaemons(t *testing.T) {
 				t.Errorf("message %q, want Argo's for a failed sidecar: helper: Error (exit code 3)", root.Message)
 			}
 		}},
+		{fixture: "container-set.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			// fetch first; compile and test after it (one at a time);
+			// main last; all in one pod.
+			build := nodeByName(doc, ".build")
+			want := "fetched compiled tested packaged"
+			if build == nil || build.Outputs == nil || build.Outputs.Result == nil || strings.TrimSpace(*build.Outputs.Result) != want {
+				t.Fatalf("build's result = %+v, want main's output %q", build, want)
+			}
+			if got := strings.Fields(build.Outputs.Parameters["file"]); strings.Join(got, " ") != want {
+				t.Errorf("build's file parameter = %q, want the shared log", build.Outputs.Parameters["file"])
+			}
+			var kids []string
+			for _, id := range build.Children {
+				c := doc.Status.Nodes[id]
+				kids = append(kids, c.DisplayName+" "+c.Type+" "+string(c.Phase))
+			}
+			if strings.Join(kids, ", ") != "fetch Container Succeeded, compile Container Succeeded, test Container Succeeded, main Container Succeeded" {
+				t.Errorf("container nodes: %v", kids)
+			}
+			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "result="+want) {
+				t.Errorf("show did not get the result:\n%s", logs)
+			}
+			if jobs := jobsOf(t, cs, ns, doc.Name); len(jobs) != 2 {
+				t.Errorf("Jobs %v, want one for the container set and one for show", jobs)
+			}
+		}},
+		{fixture: "container-set-failing.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			root := doc.Status.Nodes[doc.Status.Root]
+			if root.Message != "b: Error (exit code 2)" {
+				t.Errorf("message %q, want Argo's: b: Error (exit code 2)", root.Message)
+			}
+			for name, phase := range map[string]watch.Phase{".a": watch.Succeeded, ".b": watch.Failed, ".c": watch.Failed} {
+				if n := nodeByName(doc, name); n == nil || n.Phase != phase {
+					t.Errorf("container %s = %+v, want %s", name, n, phase)
+				}
+			}
+			if c := nodeByName(doc, ".c"); c != nil && c.StartedAt != nil {
+				t.Errorf("c started (at %v) after b failed", c.StartedAt)
+			}
+		}},
 		{fixture: "daemon.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "hello from the daemon") {
 				t.Errorf("the client did not reach the daemon:\n%s", logs)
