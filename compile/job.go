@@ -183,6 +183,7 @@ func (w *Workflow) podSpec(tmpl *wfv1.Template, containers, ordered []corev1.Con
 		ImagePullSecrets:             spec.ImagePullSecrets,
 		DNSConfig:                    spec.DNSConfig,
 		HostNetwork:                  ptr.Deref(spec.HostNetwork, false),
+		Resources:                    firstPtr(tmpl.PodResources, spec.PodResources),
 		InitContainers:               slices.Concat(initContainers(tmpl, main), sidecars(tmpl, main), ordered),
 	}
 	// Volumes mounted by any container.

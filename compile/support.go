@@ -29,7 +29,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.archiveLogs":           notYet("archiving logs needs an artifact repository, which is not supported yet"),
 	"WorkflowSpec.hooks":                 notYet("lifecycle hooks are not supported yet"),
 	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
-	"WorkflowSpec.podResources":          notYet("pod-level resources are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
 	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
@@ -51,7 +50,6 @@ var supportTable = map[string]support{
 	"Template.synchronization":           notYet("template-level synchronization is not supported yet; spec.synchronization is"),
 	"Template.memoize":                   notYet("memoization is not supported yet"),
 	"Template.pendingTimeout":            notYet("pendingTimeout is not supported yet"),
-	"Template.podResources":              notYet("pod-level resources are not supported yet"),
 	"Template.resourceClaims":            notYet("dynamic resource claims are not supported yet"),
 
 	// Steps and tasks.
