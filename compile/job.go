@@ -42,17 +42,15 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if tmpl.ContainerSet == nil {
 		containers[0].Name = mainContainerName
 	}
-	path := OutputFile(tmpl)
 	for _, list := range [][]corev1.Container{ordered, containers} {
 		for i := range list {
 			withPodName(&list[i])
-			if path != "" && list[i].Name == mainContainerName {
-				// The kubelet reads this file when the container ends and
-				// puts it in the pod's status, which is how the output
-				// leaves the pod with no helper container (4 KiB at most:
-				// docs/compat.md).
-				list[i].TerminationMessagePath = path
-				list[i].TerminationMessagePolicy = corev1.TerminationMessageReadFile
+			if list[i].Name == mainContainerName {
+				// The kubelet reads the termination message when the
+				// container ends and puts it in the pod's status, which is
+				// how outputs leave the pod with no helper container (4 KiB
+				// at most: docs/compat.md).
+				withOutputFiles(&list[i], OutputFiles(tmpl))
 			}
 		}
 	}
@@ -106,17 +104,6 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 		},
 	}
 	return job, script, nil
-}
-
-// OutputFile is the file of the template's valueFrom.path output
-// parameter, or "". Lint allows at most one per template.
-func OutputFile(tmpl *wfv1.Template) string {
-	for _, p := range tmpl.Outputs.Parameters {
-		if p.ValueFrom != nil && p.ValueFrom.Path != "" {
-			return p.ValueFrom.Path
-		}
-	}
-	return ""
 }
 
 // objectMeta is the metadata of every object a node creates.

@@ -196,8 +196,8 @@ func (l *linter) lintTemplate(i int) {
 		case p.ValueFrom == nil && p.Value == nil:
 			l.errorf(pp, "output parameter %q has no valueFrom", p.Name)
 		case p.ValueFrom != nil && p.ValueFrom.Path != "":
-			if files++; files > 1 {
-				l.errorf(pp+".valueFrom.path", "not supported: %s.valueFrom.path: a template can output one file parameter for now (it leaves the pod as the termination message)", pp)
+			if files++; files > 1 && len(mainCommand(t)) == 0 {
+				l.errorf(pp+".valueFrom.path", "not supported: %s.valueFrom.path: a template without a command can output one file parameter (several are collected by running the command under /bin/sh)", pp)
 			}
 		}
 	}

@@ -70,7 +70,7 @@ func (l *linter) lintContainerSet(path string, t *wfv1.Template) {
 	if cycle := containerCycle(cs); cycle != "" {
 		l.errorf(path+".containers", "%s.containers: the dependencies form a cycle through %q", path, cycle)
 	}
-	if !names[mainContainerName] && OutputFile(t) != "" {
+	if !names[mainContainerName] && len(OutputFiles(t)) > 0 {
 		l.errorf(path, "%s: template %q outputs a file parameter, which is read from a container named main, and has none", path, t.Name)
 	}
 }

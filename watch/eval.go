@@ -257,10 +257,11 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		code := strconv.Itoa(int(*r.ExitCode))
 		out.ExitCode = &code
 	}
+	files := outputFiles(t, r)
 	for _, p := range t.Outputs.Parameters {
 		switch {
-		case p.ValueFrom != nil && p.ValueFrom.Path != "" && r.OutputFile != nil && *r.OutputFile != "":
-			out.Parameters[p.Name] = strings.TrimSuffix(*r.OutputFile, "\n")
+		case p.ValueFrom != nil && p.ValueFrom.Path != "" && files[p.ValueFrom.Path] != nil:
+			out.Parameters[p.Name] = strings.TrimSuffix(*files[p.ValueFrom.Path], "\n")
 		case p.ValueFrom != nil && p.ValueFrom.Default != nil:
 			out.Parameters[p.Name] = p.ValueFrom.Default.String()
 		case p.Value != nil:
@@ -270,6 +271,29 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		}
 	}
 	n.Outputs = out
+}
+
+// outputFiles are the contents of a pod's output files, by path, from its
+// termination message: the one file itself, or several as the container's
+// wrapper collected them. An empty file counts as none, as before.
+func outputFiles(t *wfv1.Template, r PodResult) map[string]*string {
+	out := map[string]*string{}
+	if r.OutputFile == nil {
+		return out
+	}
+	paths := compile.OutputFiles(t)
+	if len(paths) == 1 {
+		if *r.OutputFile != "" {
+			out[paths[0]] = r.OutputFile
+		}
+		return out
+	}
+	for i, content := range compile.DecodeOutputFiles(*r.OutputFile, len(paths)) {
+		if content != nil {
+			out[paths[i]] = content
+		}
+	}
+	return out
 }
 
 // deadline is when a running pod's activeDeadlineSeconds runs out.

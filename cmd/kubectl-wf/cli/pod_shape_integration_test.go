@@ -30,7 +30,7 @@ func TestSidecarsAndDaemons(t *testing.T) {
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "yes") {
 				t.Errorf("main did not read the sidecar's answer:\n%s", logs)
 			}
-			waitFor(t, time.Minute, func() bool {
+			waitFor(t, 3*time.Minute, func() bool {
 				job, err := cs.BatchV1().Jobs(ns).Get(context.Background(), doc.Status.Nodes[doc.Status.Root].Job, metav1.GetOptions{})
 				return err == nil && job.Status.Succeeded == 1
 			})
@@ -46,7 +46,7 @@ func TestSidecarsAndDaemons(t *testing.T) {
 			build := nodeByName(doc, ".build")
 			want := "fetched compiled tested packaged"
 			if build == nil || build.Outputs == nil || build.Outputs.Result == nil || strings.TrimSpace(*build.Outputs.Result) != want {
-				t.Fatalf("build's result = %+v, want main's output %q", build, want)
+				t.Fatalf("build's outputs = %+v, want main's output %q", build.Outputs, want)
 			}
 			if got := strings.Fields(build.Outputs.Parameters["file"]); strings.Join(got, " ") != want {
 				t.Errorf("build's file parameter = %q, want the shared log", build.Outputs.Parameters["file"])
@@ -80,6 +80,13 @@ func TestSidecarsAndDaemons(t *testing.T) {
 				t.Errorf("c started (at %v) after b failed", c.StartedAt)
 			}
 		}},
+		{fixture: "output-files.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			// Several file outputs, one missing (its default is used), and
+			// the command's own output untouched.
+			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "3x4 cm") || !strings.Contains(logs, "measured") {
+				t.Errorf("logs lack the measure's output and the outputs passed on:\n%s", logs)
+			}
+		}},
 		{fixture: "daemon.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "hello from the daemon") {
 				t.Errorf("the client did not reach the daemon:\n%s", logs)
@@ -92,7 +99,7 @@ func TestSidecarsAndDaemons(t *testing.T) {
 				t.Errorf("the daemon did not outlive the client: server %v–%v, client %v–%v", server.StartedAt, server.FinishedAt, client.StartedAt, client.FinishedAt)
 			}
 			// The daemon's pod is stopped once the steps end.
-			waitFor(t, time.Minute, func() bool {
+			waitFor(t, 3*time.Minute, func() bool {
 				pods, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: compile.LabelWorkflow + "=" + doc.Name})
 				if err != nil {
 					return false
