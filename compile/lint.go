@@ -66,6 +66,7 @@ func (l *linter) lint() {
 			l.errorf("spec.onExit", "onExit template %q is not defined", spec.OnExit)
 		}
 	}
+	l.lintWorkflowHooks()
 	l.lintWorkflowArguments()
 	l.lintWorkflowRetry()
 	for i := range spec.Templates {
@@ -317,7 +318,7 @@ func (l *linter) lintExitHook(path string, hooks wfv1.LifecycleHooks, onExit str
 		hp := path + ".hooks." + key
 		h := hooks[key]
 		if key != "exit" {
-			l.errorf(hp, "not supported: %s: lifecycle hooks other than exit are not supported yet", hp)
+			l.lintEventHook(hp, h)
 			continue
 		}
 		if onExit != "" {

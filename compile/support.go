@@ -27,7 +27,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"WorkflowSpec.shutdown":              notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
 	"WorkflowSpec.archiveLogs":           notYet("archiving logs needs an artifact repository, which is not supported yet"),
-	"WorkflowSpec.hooks":                 notYet("lifecycle hooks are not supported yet"),
 	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
 	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),

@@ -37,6 +37,12 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 	}
 	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments.Parameters, e.globals, 0)
 	e.status.Root = root.ID
+	if !e.workflowHooks(root) {
+		// The workflow, and its exit handler, wait for its hooks.
+		e.status.Phase = Running
+		e.status.Progress = e.progress()
+		return e.status, e.actions
+	}
 	if exit := e.exitHandler(root); exit != nil {
 		e.status.OnExit = exit.ID
 		switch {

@@ -93,6 +93,9 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	hooksDone := true
 	for _, name := range order {
 		dt := tasks[name]
+		if dt.node != nil && !e.runEventHooks(dt.kids, dt.task.Hooks, "tasks", scope, depth) {
+			hooksDone = false
+		}
 		if dt.node != nil && !e.runExitHooks(dt.kids, exitHook(dt.task.Hooks, dt.task.OnExit), "tasks", scope, depth) {
 			hooksDone = false
 		}

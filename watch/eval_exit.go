@@ -14,7 +14,11 @@ import (
 // and {{workflow.duration}} set; nil when there is none to run (none
 // given, the main part still running, or a Terminate before it started).
 func (e *evaluator) exitHandler(root *Node) *Node {
-	name := e.w.Spec.OnExit
+	name, args := e.w.Spec.OnExit, e.w.Spec.Arguments.Parameters
+	if h, ok := e.w.Spec.Hooks["exit"]; ok && name == "" {
+		// spec.hooks.exit is the same handler, with arguments of its own.
+		name, args = h.Template, h.Arguments.Parameters
+	}
 	if name == "" || !root.Phase.Fulfilled() {
 		return nil
 	}
@@ -38,7 +42,7 @@ func (e *evaluator) exitHandler(root *Node) *Node {
 	})
 	e.exiting = true
 	defer func() { e.globals, e.exiting = saved, false }()
-	return e.node(root.Name+".onExit", root.Name+".onExit", t, e.w.Spec.Arguments.Parameters, e.globals, 0)
+	return e.node(root.Name+".onExit", root.Name+".onExit", t, args, e.globals, 0)
 }
 
 // failedNode is one entry of {{workflow.failures}}, as Argo lists them.

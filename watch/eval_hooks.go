@@ -2,6 +2,8 @@ package watch
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -71,4 +73,66 @@ func exprBool(expr string, scope compile.Vars) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%q is not a boolean", out)
+}
+
+// runEventHooks runs a step's or task's hooks other than exit, for each
+// of its nodes, as node NAME.hooks.HOOK, a child of that node: a hook
+// starts once its expression holds over the node's status and outputs,
+// and once started it is followed to its end whatever the expression says
+// later, as Argo does. It reports whether every hook that runs has ended:
+// the step group or DAG waits for them.
+func (e *evaluator) runEventHooks(nodes []*Node, hooks wfv1.LifecycleHooks, prefix string, scope compile.Vars, depth int) bool {
+	if len(hooks) == 0 || e.obs.Shutdown == Terminate {
+		return true
+	}
+	done := true
+	for _, n := range nodes {
+		vars := scope.With(e.outputVars(prefix+"."+n.DisplayName, []*Node{n}, false))
+		kids, ok := e.eventHooks(n.Name, n.DisplayName, hooks, vars, depth)
+		for _, h := range kids {
+			n.Children = append(n.Children, h.ID)
+		}
+		done = done && ok
+	}
+	return done
+}
+
+// eventHooks evaluates the hooks (but exit) of the node named parent with
+// vars in scope, and returns the hook nodes that run and whether all of
+// them have ended. A hook whose expression does not hold is evaluated
+// tentatively: kept if it already started, undone otherwise.
+func (e *evaluator) eventHooks(parent, display string, hooks wfv1.LifecycleHooks, vars compile.Vars, depth int) ([]*Node, bool) {
+	var out []*Node
+	done := true
+	for _, name := range slices.Sorted(maps.Keys(hooks)) {
+		if name == "exit" {
+			continue
+		}
+		hook := hooks[name]
+		holds, err := exprBool(hook.Expression, vars)
+		m := e.mark()
+		c := call{name: parent + ".hooks." + name, display: display + ".hooks." + name, template: hook.Template, args: hook.Arguments.Parameters}
+		ran := e.expand(c, vars, depth)
+		if (err != nil || !holds) && !e.startedSince(m) {
+			e.undo(m)
+			continue
+		}
+		for _, h := range ran {
+			out = append(out, h)
+			done = done && h.Phase.Fulfilled()
+		}
+	}
+	return out, done
+}
+
+// workflowHooks runs spec.hooks (but exit) with {{workflow.status}}
+// Running, as node WF.hooks.HOOK, a child of the root node. The workflow
+// ends only once they have.
+func (e *evaluator) workflowHooks(root *Node) bool {
+	vars := e.globals.With(compile.Vars{"workflow.status": string(Running)})
+	kids, done := e.eventHooks(root.Name, root.Name, e.w.Spec.Hooks, vars, 0)
+	for _, h := range kids {
+		root.Children = append(root.Children, h.ID)
+	}
+	return done
 }

@@ -25,6 +25,9 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 			c := call{name: compile.StepNodeName(n.Name, g, step.Name), display: step.Name, template: step.Template,
 				when: step.When, param: step.WithParam, args: step.Arguments.Parameters, items: step.WithItems, seq: step.WithSequence}
 			nodes := e.expand(c, scope, depth)
+			if !e.runEventHooks(nodes, step.Hooks, "steps", scope, depth) {
+				hooksDone = false
+			}
 			if !e.runExitHooks(nodes, exitHook(step.Hooks, step.OnExit), "steps", scope, depth) {
 				hooksDone = false
 			}
