@@ -32,6 +32,8 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 		// Argo runs the source as the command's last argument.
 		main.Args = append(main.Args, ScriptMountPath+"/"+ScriptDataKey)
 		main.VolumeMounts = append(main.VolumeMounts, corev1.VolumeMount{Name: ScriptVolumeName, MountPath: ScriptMountPath, ReadOnly: true})
+	case tmpl.HTTP != nil:
+		main, script = w.httpContainer(name, nodeName, tmpl)
 	default:
 		return nil, nil, fmt.Errorf("template %q runs no pod", tmpl.Name)
 	}
@@ -64,6 +66,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 
 	meta := w.objectMeta(name, nodeName, tmpl.Name)
+	if tmpl.HTTP != nil {
+		meta.Labels[LabelRole] = RoleHTTP
+	}
 	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
 	if w.Spec.PodMetadata != nil {
 		maps.Copy(podMeta.Labels, w.Spec.PodMetadata.Labels)

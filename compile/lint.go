@@ -204,6 +204,9 @@ func (l *linter) lintTemplate(i int) {
 	if t.Resource != nil {
 		l.lintResource(path, t)
 	}
+	if t.HTTP != nil {
+		l.lintHTTP(path, t)
+	}
 	if t.RetryStrategy != nil {
 		l.lintRetry(path, t)
 	}

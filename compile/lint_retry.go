@@ -35,8 +35,8 @@ func (l *linter) lintWorkflowRetry() {
 	}
 	l.lintRetryStrategy("spec.retryStrategy", rs)
 	for _, t := range l.doc.Spec.Templates {
-		if t.RetryStrategy == nil && t.Resource != nil {
-			l.errorf("spec.retryStrategy", "not supported: spec.retryStrategy: kubectl-wf does not retry resource templates yet (template %q)", t.Name)
+		if t.RetryStrategy == nil && (t.Resource != nil || t.HTTP != nil) {
+			l.errorf("spec.retryStrategy", "not supported: spec.retryStrategy: kubectl-wf does not retry %s templates yet (template %q)", templateKinds(&t)[0], t.Name)
 			return
 		}
 	}

@@ -37,7 +37,6 @@ var supportTable = map[string]support{
 	// Templates.
 	"Template.containerSet":    notYet("containerSet templates are not supported yet"),
 	"Template.data":            notYet("data templates need an artifact repository, which is not supported yet"),
-	"Template.http":            notYet("http templates are not supported yet"),
 	"Template.plugin":          notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 	"Template.sidecars":        notYet("sidecars are not supported yet"),
 	"Template.archiveLocation": notYet("artifacts are not supported yet"),

@@ -56,7 +56,7 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 		e.status.Phase, e.status.Message = root.Phase, e.stopped()
 	case root.Phase.Fulfilled():
 		e.status.Phase, e.status.Message = root.Phase, root.Message
-	case root.Phase == Pending && (root.Type == compile.NodePod || root.Type == compile.NodeResource):
+	case root.Phase == Pending && (root.Type == compile.NodePod || root.Type == compile.NodeResource || isHTTP(root)):
 		e.status.Phase = Pending
 	default:
 		e.status.Phase = Running
@@ -185,7 +185,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 	switch rs := e.retryStrategy(t); {
 	case rs != nil && (n.Type == compile.NodePod || n.Type == compile.NodeSteps || n.Type == compile.NodeDAG):
 		e.retry(n, t, rs, vars, depth)
-	case n.Type == compile.NodePod:
+	case n.Type == compile.NodePod || isHTTP(n):
 		e.pod(n, t, vars)
 	case n.Type == compile.NodeSuspend:
 		e.suspend(n, t)
@@ -239,6 +239,10 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		case deadline != nil:
 			e.wakeAt(*deadline)
 		}
+		return
+	}
+	if inst.HTTP != nil {
+		e.httpEnded(n, inst, r)
 		return
 	}
 	out := &Outputs{Result: r.Result, Parameters: map[string]string{}}
@@ -351,7 +355,7 @@ func (e *evaluator) progress() string {
 	done, total := 0, 0
 	for _, n := range e.status.Nodes {
 		switch n.Type {
-		case compile.NodePod, compile.NodeResource, compile.NodeSuspend:
+		case compile.NodePod, compile.NodeResource, compile.NodeSuspend, compile.NodeHTTP:
 		default:
 			continue
 		}
