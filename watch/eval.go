@@ -183,7 +183,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 	}
 	vars := e.globals.With(inputs)
 	switch rs := e.retryStrategy(t); {
-	case rs != nil && (n.Type == compile.NodePod || n.Type == compile.NodeSteps || n.Type == compile.NodeDAG):
+	case rs != nil && (n.Type == compile.NodePod || isHTTP(n) || n.Type == compile.NodeSteps || n.Type == compile.NodeDAG):
 		e.retry(n, t, rs, vars, depth)
 	case n.Type == compile.NodePod || isHTTP(n):
 		e.pod(n, t, vars)

@@ -290,3 +290,86 @@ func expandKube(s string, env map[string]string) string {
 	}
 	return out.String()
 }
+
+// TestHTTPNodes evaluates workflows of http nodes to their end: the node
+// type, the verdict, a retried request, the result passed to the next
+// step, and the progress, which counts http nodes as Argo does.
+func TestHTTPNodes(t *testing.T) {
+	respond := func(status int, body string) PodResult {
+		r := succeed(body)
+		report := fmt.Sprintf("curl 0\nerror \n%d\n{}", status)
+		r.OutputFile = &report
+		return r
+	}
+	const src = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: call, template: call}
+    - - {name: print, template: print, arguments: {parameters: [{name: text, value: "{{steps.call.outputs.result}}"}]}}
+  - name: call
+    retryStrategy: {limit: 2}
+    http: {url: "http://server/"}
+  - name: print
+    inputs: {parameters: [{name: text}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.text}}"]}
+`
+	tests := []struct {
+		name         string
+		failures     int // attempts answered 503 before one answered 200
+		wantPhase    Phase
+		wantMessage  string
+		wantAttempts int
+		wantPrinted  string
+		wantProgress string
+	}{
+		{name: "first time", wantPhase: Succeeded, wantAttempts: 1, wantPrinted: "pong", wantProgress: "2/2"},
+		{name: "after a retry", failures: 1, wantPhase: Succeeded, wantAttempts: 2, wantPrinted: "pong", wantProgress: "2/3"},
+		{name: "retries spent", failures: 3, wantPhase: Failed, wantMessage: "No more retries left", wantAttempts: 3, wantProgress: "0/3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			attempts, printed := 0, ""
+			status, _ := simulate(t, workflow(t, src), func(node string, cmd []string) PodResult {
+				if strings.HasSuffix(node, ".print") {
+					printed = cmd[len(cmd)-1]
+					return succeed(printed)
+				}
+				if attempts++; attempts <= tt.failures {
+					return respond(503, "busy")
+				}
+				return respond(200, "pong")
+			})
+			call := nodeNamed(status, "wf[0].call")
+			if call == nil || call.Phase != tt.wantPhase || call.Message != tt.wantMessage {
+				t.Fatalf("call = %+v, want %s %q", call, tt.wantPhase, tt.wantMessage)
+			}
+			var types []string
+			for _, id := range call.Children {
+				types = append(types, status.Nodes[id].Type)
+				if c := status.Nodes[id]; c.Phase == Failed && c.Message != "received non-2xx response code: 503" {
+					t.Errorf("attempt %s: %q, want Argo's non-2xx message", c.Name, c.Message)
+				}
+			}
+			if want := slices.Repeat([]string{compile.NodeHTTP}, tt.wantAttempts); !slices.Equal(types, want) {
+				t.Errorf("attempts %v, want %v", types, want)
+			}
+			if printed != tt.wantPrinted || status.Progress != tt.wantProgress {
+				t.Errorf("printed %q, progress %s; want %q, %s", printed, status.Progress, tt.wantPrinted, tt.wantProgress)
+			}
+		})
+	}
+}
+
+func nodeNamed(s *Status, name string) *Node {
+	for _, n := range s.Nodes {
+		if n.Name == name {
+			return n
+		}
+	}
+	return nil
+}
