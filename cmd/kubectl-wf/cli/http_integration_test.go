@@ -18,12 +18,14 @@ import (
 )
 
 // echoServer answers every request with a line saying what it received,
-// 404 for /missing. Of the X-Token header it says only whether it is the
+// 404 for /missing, after 5 s for /slow. Of the X-Token header it says only whether it is the
 // Secret's value, which it has from its environment.
 const echoServer = `
-import http.server, os
+import http.server, os, time
 class Echo(http.server.BaseHTTPRequestHandler):
     def reply(self):
+        if self.path == "/slow":
+            time.sleep(5)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         token = self.headers.get("X-Token")
         token = "none" if token is None else "right" if token == os.environ["TOKEN"] else "wrong"
@@ -34,7 +36,7 @@ class Echo(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(out)
     do_GET = do_POST = reply
-http.server.HTTPServer(("", 8080), Echo).serve_forever()
+http.server.ThreadingHTTPServer(("", 8080), Echo).serve_forever()
 `
 
 // secretToken is sent as a header from a Secret: shell and Kubernetes
@@ -63,6 +65,14 @@ spec:
             arguments: {parameters: [{name: path, value: /missing}, {name: condition, value: ""}]}
           - name: post
             template: post
+          - name: refused
+            template: unreachable
+            continueOn: {failed: true}
+            arguments: {parameters: [{name: url, value: "http://%[1]s:8081/"}]}
+          - name: too-slow
+            template: unreachable
+            continueOn: {failed: true}
+            arguments: {parameters: [{name: url, value: "http://%[1]s:8080/slow"}]}
         - - name: use
             template: print
             arguments: {parameters: [{name: text, value: "{{steps.get.outputs.result}}"}]}
@@ -81,6 +91,12 @@ spec:
           - name: X-Token
             valueFrom:
               secretKeyRef: {name: api, key: token}
+    - name: unreachable
+      inputs:
+        parameters: [{name: url}]
+      http:
+        url: "{{inputs.parameters.url}}"
+        timeoutSeconds: 1
     - name: print
       inputs:
         parameters: [{name: text}]
@@ -91,8 +107,9 @@ spec:
 
 // TestHTTPTemplate runs http templates against a server in the cluster:
 // the body becomes outputs.result byte for byte, a false successCondition
-// and a 404 fail with Argo's messages, and a Secret's header value reaches
-// the server while staying out of the workflow and its Jobs.
+// and a 404 fail with Argo's messages, a refused connection and a
+// timeoutSeconds that runs out fail with curl's, and a Secret's header
+// value reaches the server while staying out of the workflow and its Jobs.
 func TestHTTPTemplate(t *testing.T) {
 	cs, _ := testcluster.Client(t)
 	ns := testcluster.Namespace(t, cs)
@@ -144,6 +161,15 @@ func TestHTTPTemplate(t *testing.T) {
 		{step: ".missing", phase: watch.Failed, result: "GET /missing token=none body=\n",
 			message: "received non-2xx response code: 404"},
 		{step: ".post", phase: watch.Succeeded, result: "POST /post token=right body=payload\n"},
+	}
+	// No response: curl's error, and no outputs, as Argo gives Go's.
+	for step, message := range map[string]string{
+		".refused":  "curl: (7) Failed to connect to " + ready.Status.PodIP + " port 8081",
+		".too-slow": "curl: (28) Operation timed out after",
+	} {
+		if n := nodeByName(doc, step); n == nil || n.Phase != watch.Failed || !strings.HasPrefix(n.Message, message) || n.Outputs != nil {
+			t.Errorf("%s = %+v, want Failed with %q…, no outputs", step, n, message)
+		}
 	}
 	for _, tt := range tests {
 		n := nodeByName(doc, tt.step)
