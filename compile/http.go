@@ -98,10 +98,14 @@ func curlArgs(h *wfv1.HTTP) ([]string, []corev1.EnvVar) {
 	args := []string{"--silent", "--show-error", "--location", "--max-redirs", "10",
 		"--proto", "=http,https", "--proto-redir", "=http,https"}
 	method := strings.ToUpper(h.Method)
+	hasBody := len(HTTPBody(h)) > 0
 	switch {
 	case method == "HEAD":
 		args = append(args, "--head")
-	case method != "" && method != "GET", len(HTTPBody(h)) > 0:
+	case method == "POST" && hasBody:
+		// curl's own POST: like Go's client, it turns into a GET when
+		// redirected by a 301, 302 or 303, where --request would keep it.
+	case method != "" && method != "GET", hasBody:
 		// With a body, curl would otherwise POST; Go sends the method as
 		// given, GET by default.
 		args = append(args, "--request", kubeEscape(first(h.Method, "GET")))
@@ -129,7 +133,7 @@ func curlArgs(h *wfv1.HTTP) ([]string, []corev1.EnvVar) {
 		}
 		args = append(args, "--header", kubeEscape(hd.Name)+": "+value)
 	}
-	if !contentType && len(HTTPBody(h)) > 0 {
+	if !contentType && hasBody {
 		args = append(args, "--header", "Content-Type:")
 	}
 	return append(args, "--url", kubeEscape(h.URL)), env

@@ -45,9 +45,9 @@ func TestCurlArgs(t *testing.T) {
 		wantArgs: []string{"--request", "GET", "--header", "Content-Type:", "--url", "http://a",
 			"--data-binary", "@/argo/staging/body"},
 	}, {
-		name: "a Content-Type of the template's replaces none",
+		name: "a POST with a body is curl's own, and a Content-Type of the template's replaces none",
 		http: wfv1.HTTP{URL: "http://a", Method: "POST", Body: "{}", Headers: []wfv1.HTTPHeader{{Name: "content-type", Value: "application/json"}}},
-		wantArgs: []string{"--request", "POST", "--header", "content-type: application/json", "--url", "http://a",
+		wantArgs: []string{"--header", "content-type: application/json", "--url", "http://a",
 			"--data-binary", "@/argo/staging/body"},
 	}, {
 		name:     "timeout and TLS verification",

@@ -163,6 +163,12 @@ func TestHTTPRequestWithCurl(t *testing.T) {
 		wantResult: "line one\nline two\n",
 		wantSeen:   "POST " + secretValue + ` {"a": 1}`,
 	}, {
+		name:       "a POST redirected by a 302 turns into a GET, as in Go's client",
+		http:       `{url: "` + srv.URL + `/redirect", method: POST, body: x}`,
+		wantPhase:  Succeeded,
+		wantResult: "line one\nline two\n",
+		wantSeen:   "GET  ",
+	}, {
 		name:        "a 404",
 		http:        `{url: "` + srv.URL + `/missing"}`,
 		wantPhase:   Failed,
@@ -177,7 +183,7 @@ func TestHTTPRequestWithCurl(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			seen.method, seen.token, seen.body = "", "", ""
+			seen.method, seen.token, seen.contentType, seen.body = "", "", "", ""
 			w := compileHTTP(t, tt.http)
 			job, body, err := w.PodObjects("wf", mustTemplate(t, w, "main"))
 			if err != nil {
