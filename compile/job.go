@@ -36,6 +36,10 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 		containers = []corev1.Container{main}
 	case tmpl.ContainerSet != nil:
 		ordered, containers = containerSetContainers(tmpl.ContainerSet)
+	case tmpl.HTTP != nil:
+		var main corev1.Container
+		main, script = w.httpContainer(name, nodeName, tmpl)
+		containers = []corev1.Container{main}
 	default:
 		return nil, nil, fmt.Errorf("template %q runs no pod", tmpl.Name)
 	}
@@ -83,6 +87,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 			names = append(names, c.Name)
 		}
 		meta.Annotations[AnnotationContainerSet] = strings.Join(names, ",")
+	}
+	if tmpl.HTTP != nil {
+		meta.Labels[LabelRole] = RoleHTTP
 	}
 	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
 	if w.Spec.PodMetadata != nil {

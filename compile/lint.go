@@ -209,6 +209,9 @@ func (l *linter) lintTemplate(i int) {
 	if t.ContainerSet != nil {
 		l.lintContainerSet(path, t)
 	}
+	if t.HTTP != nil {
+		l.lintHTTP(path, t)
+	}
 	if t.RetryStrategy != nil {
 		l.lintRetry(path, t)
 	}

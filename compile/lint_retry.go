@@ -15,7 +15,7 @@ var retryPolicies = []string{"Always", "OnFailure", "OnError", "OnTransientError
 func (l *linter) lintRetry(path string, t *wfv1.Template) {
 	path += ".retryStrategy"
 	if !retried(t) {
-		l.errorf(path, "not supported: %s: kubectl-wf retries container, script, steps and dag templates, not %s templates yet", path, strings.Join(templateKinds(t), ", "))
+		l.errorf(path, "not supported: %s: kubectl-wf retries container, script, http, steps and dag templates, not %s templates yet", path, strings.Join(templateKinds(t), ", "))
 		return
 	}
 	l.lintRetryStrategy(path, t.RetryStrategy)
@@ -23,7 +23,7 @@ func (l *linter) lintRetry(path string, t *wfv1.Template) {
 
 // retried reports whether kubectl-wf retries templates of t's kind.
 func retried(t *wfv1.Template) bool {
-	return t.Container != nil || t.Script != nil || len(t.Steps) > 0 || t.DAG != nil
+	return t.Container != nil || t.Script != nil || t.HTTP != nil || len(t.Steps) > 0 || t.DAG != nil
 }
 
 // lintWorkflowRetry checks spec.retryStrategy, which Argo applies to every

@@ -103,7 +103,7 @@ func (p *planner) node(name string, t *wfv1.Template, args []wfv1.Parameter, sco
 		name = RetryNodeName(name, 0)
 	}
 	switch typ {
-	case NodePod:
+	case NodePod, NodeHTTP:
 		return p.pod(name, t, vars)
 	case NodeSteps:
 		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: typ, Template: t.Name})
@@ -129,18 +129,18 @@ func (p *planner) pod(name string, t *wfv1.Template, vars Vars) error {
 	vars["node.name"], vars["pod.name"] = name, PodNameRef
 	inst, missing := instantiate(t, tags, vars)
 	if len(missing) > 0 {
-		p.defer_(name, t, NodePod, needs(missing))
+		p.defer_(name, t, NodeType(t), needs(missing))
 		return nil
 	}
 	job, script, err := p.w.PodObjects(name, inst)
 	if unresolved := (*unresolvedError)(nil); errors.As(err, &unresolved) {
-		p.defer_(name, t, NodePod, needs(unresolved.names))
+		p.defer_(name, t, NodeType(t), needs(unresolved.names))
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("node %s: %w", name, err)
 	}
-	p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: NodePod, Template: t.Name, Job: job.Name})
+	p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: NodeType(t), Template: t.Name, Job: job.Name})
 	p.plan.Jobs = append(p.plan.Jobs, job)
 	if script != nil {
 		p.plan.ConfigMaps = append(p.plan.ConfigMaps, script)
@@ -318,6 +318,8 @@ func NodeType(t *wfv1.Template) string {
 		return NodeSuspend
 	case t.Resource != nil:
 		return NodeResource
+	case t.HTTP != nil:
+		return NodeHTTP
 	}
 	return "Unknown"
 }

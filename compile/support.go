@@ -35,7 +35,6 @@ var supportTable = map[string]support{
 	// Templates.
 	"ContainerSetTemplate.retryStrategy": notYet("retrying the containers inside a containerSet's pod is not supported yet; a retryStrategy on the template retries the whole pod"),
 	"Template.data":                      notYet("data templates need an artifact repository, which is not supported yet"),
-	"Template.http":                      notYet("http templates are not supported yet"),
 	"Template.plugin":                    notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 	"Template.archiveLocation":           notYet("artifacts are not supported yet"),
 	"RetryStrategy.affinity":             notYet("retry affinity (avoiding the node that failed) is not supported yet"),

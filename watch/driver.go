@@ -323,7 +323,7 @@ func (d *driver) podOf(job *batchv1.Job) *corev1.Pod {
 
 // record reads an ended pod's result and writes it on its Job, once.
 func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
-	if d.needResult && pod != nil && r.ExitCode != nil {
+	if (d.needResult || compile.IsHTTPJob(job)) && pod != nil && r.ExitCode != nil {
 		out, err := readResult(ctx, d.cs, pod)
 		if err != nil {
 			return err

@@ -62,7 +62,7 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 		e.status.Phase, e.status.Message = root.Phase, e.stopped()
 	case root.Phase.Fulfilled():
 		e.status.Phase, e.status.Message = root.Phase, root.Message
-	case root.Phase == Pending && (root.Type == compile.NodePod || root.Type == compile.NodeResource):
+	case root.Phase == Pending && (root.Type == compile.NodePod || root.Type == compile.NodeResource || isHTTP(root)):
 		e.status.Phase = Pending
 	default:
 		e.status.Phase = Running
@@ -192,9 +192,9 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 	}
 	vars := e.globals.With(inputs)
 	switch rs := e.retryStrategy(t); {
-	case rs != nil && (n.Type == compile.NodePod || n.Type == compile.NodeSteps || n.Type == compile.NodeDAG):
+	case rs != nil && (n.Type == compile.NodePod || isHTTP(n) || n.Type == compile.NodeSteps || n.Type == compile.NodeDAG):
 		e.retry(n, t, rs, vars, depth)
-	case n.Type == compile.NodePod:
+	case n.Type == compile.NodePod || isHTTP(n):
 		e.pod(n, t, vars)
 	case n.Type == compile.NodeSuspend:
 		e.suspend(n, t)
@@ -256,6 +256,10 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		case deadline != nil:
 			e.wakeAt(*deadline)
 		}
+		return
+	}
+	if inst.HTTP != nil {
+		e.httpEnded(n, inst, r)
 		return
 	}
 	out := &Outputs{Result: r.Result, Parameters: map[string]string{}}
@@ -392,7 +396,7 @@ func (e *evaluator) progress() string {
 	done, total := 0, 0
 	for _, n := range e.status.Nodes {
 		switch n.Type {
-		case compile.NodePod, compile.NodeResource, compile.NodeSuspend:
+		case compile.NodePod, compile.NodeResource, compile.NodeSuspend, compile.NodeHTTP:
 		default:
 			continue
 		}

@@ -140,12 +140,3 @@ func createdNodes(a *Actions) []string {
 	}
 	return out
 }
-
-func nodeNamed(s *Status, name string) *Node {
-	for _, n := range s.Nodes {
-		if n.Name == name {
-			return n
-		}
-	}
-	return &Node{}
-}

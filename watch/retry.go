@@ -43,7 +43,7 @@ func Retry(ctx context.Context, cs kubernetes.Interface, namespace, name string)
 			if n.Job != "" {
 				jobs = append(jobs, n.Job)
 			}
-			if n.Type == compile.NodePod || n.Type == compile.NodeResource || n.Type == compile.NodeSuspend {
+			if n.Type == compile.NodePod || n.Type == compile.NodeResource || n.Type == compile.NodeSuspend || isHTTP(n) {
 				reset = append(reset, n.Name)
 			}
 		}

@@ -68,7 +68,7 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 			// A pod that ended but whose driver died before recording its
 			// result: read its output as the next driver will, so that
 			// what depends on it is shown as it will run.
-			if needResult && pod != nil && r.ExitCode != nil && r.Phase.Completed() {
+			if (needResult || compile.IsHTTPJob(job)) && pod != nil && r.ExitCode != nil && r.Phase.Completed() {
 				if out, err := readResult(ctx, cs, pod); err == nil {
 					r.Result = &out
 				}
