@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"os/exec"
 	"strconv"
@@ -47,13 +48,17 @@ func TestAnotherDriverTakesOver(t *testing.T) {
 		t.Fatalf("submit --driver=none: %s", errOut)
 	}
 	drivers := map[int]*exec.Cmd{}
+	output := map[int]*bytes.Buffer{}
 	exited := make(chan error, 3)
 	for range 3 {
 		cmd := exec.Command(bin, "watch", "takeover", "--kubeconfig", kubeconfig, "-n", ns)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		drivers[cmd.Process.Pid] = cmd
+		output[cmd.Process.Pid] = &out
 		go func() { exited <- cmd.Wait() }()
 	}
 	t.Cleanup(func() {
@@ -105,7 +110,7 @@ func TestAnotherDriverTakesOver(t *testing.T) {
 	}
 	for pid, cmd := range drivers {
 		if pid != first && cmd.ProcessState.ExitCode() != 0 {
-			t.Errorf("driver %d exited %d, want 0", pid, cmd.ProcessState.ExitCode())
+			t.Errorf("driver %d exited %d, want 0:\n%s", pid, cmd.ProcessState.ExitCode(), output[pid])
 		}
 	}
 	if doc := getJSON(t, ns, "takeover"); doc.Status.Phase != watch.Succeeded {
