@@ -30,38 +30,6 @@ check_host() {
 	done
 }
 
-# start NAME BINARY ARGS...: runs a daemon detached from this shell and
-# records its pid. It gets its own session (so it outlives make and the
-# terminal) and none of our file descriptors beyond its log (so that no
-# caller waiting for a pipe to close waits for the cluster).
-start() {
-	local name="$1" bin="$2"
-	shift 2
-	(
-		close_fds
-		exec setsid "$bin" "$@" </dev/null >"$LOGS/$name.log" 2>&1
-	) &
-	echo "$! $(readlink -f "$bin")" >"$PIDS/$name.pid"
-}
-
-close_fds() {
-	local f
-	for f in /proc/"$BASHPID"/fd/*; do
-		f="${f##*/}"
-		if ((f > 2)); then eval "exec $f>&-" 2>/dev/null || true; fi
-	done
-}
-
-# wait_for WHAT SECONDS COMMAND...: retries COMMAND until it succeeds.
-wait_for() {
-	local what="$1" deadline=$((SECONDS + $2))
-	shift 2
-	until "$@" >/dev/null 2>&1; do
-		((SECONDS < deadline)) || die "timed out waiting for $what (logs: $LOGS)"
-		sleep 0.2
-	done
-}
-
 start_registry() {
 	mkdir -p "$STATE/registry"
 	start registry "$CRANE" registry serve --address "$REGISTRY" --disk "$STATE/registry"
