@@ -8,11 +8,12 @@
 #   tolerations: [{key: kwok.x-k8s.io/node, operator: Exists}]
 #   nodeSelector: {type: kwok}
 #
-# Usage: kwok.sh [up|down|build]
+# Usage: kwok.sh [up|down|status|build]
 #   up    (default) builds kwok once into the cache, starts it against the
 #         running local cluster and waits until kwok-0 is Ready. Idempotent:
 #         with kwok running and the node Ready it returns at once.
 #   down  stops kwok and deletes the node (the cluster's down.sh stops it too).
+#   status exits 0 if kwok runs and its node is Ready.
 #   build only builds kwok into the cache.
 # It never starts or stops the cluster itself.
 set -euo pipefail
@@ -100,9 +101,7 @@ node_ready() {
 
 up() {
 	"$CLUSTER_DIR/status.sh" || die "the local cluster is not up (make cluster-up)"
-	if pid_of kwok >/dev/null && node_ready 2>/dev/null; then
-		return 0
-	fi
+	status && return 0
 	build
 	if ! pid_of kwok >/dev/null; then
 		log "starting kwok for node $KWOK_NODE"
@@ -112,6 +111,10 @@ up() {
 	kubectl_ get node "$KWOK_NODE" >/dev/null 2>&1 || node_manifest | kubectl_ create -f - >/dev/null
 	wait_for "node $KWOK_NODE to be Ready" 60 node_ready
 	log "node $KWOK_NODE is Ready (kwok log: $LOGS/kwok.log)"
+}
+
+status() {
+	pid_of kwok >/dev/null && node_ready 2>/dev/null
 }
 
 down() {
@@ -130,8 +133,9 @@ main() {
 	case "${1:-up}" in
 	up) up ;;
 	down) down ;;
+	status) status ;;
 	build) build ;;
-	*) die "usage: $0 [up|down|build]" ;;
+	*) die "usage: $0 [up|down|status|build]" ;;
 	esac
 }
 

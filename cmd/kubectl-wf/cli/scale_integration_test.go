@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -130,7 +131,8 @@ spec:
 const idleSeconds = 12
 
 // TestScaleOnSimulatedNode runs a withSequence fan-out and a wide DAG on
-// kwok's simulated node (300 pods each; 5,000 under KUBECTL_WF_SOAK=1) with
+// kwok's simulated node (300 pods each; 5,000 under KUBECTL_WF_SOAK=1, or
+// KUBECTL_WF_SCALE_NODES) with
 // an unmodified `kubectl wf watch` process, and checks that each ends
 // Succeeded with every node Succeeded, exactly one Job ever per pod node,
 // every pod on the simulated node, and the workflow object's annotations
@@ -144,6 +146,12 @@ func TestScaleOnSimulatedNode(t *testing.T) {
 	n := 300
 	if os.Getenv("KUBECTL_WF_SOAK") != "" {
 		n = 5000
+	}
+	if s := os.Getenv("KUBECTL_WF_SCALE_NODES"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 5 {
+			t.Fatalf("KUBECTL_WF_SCALE_NODES=%q: want a number of at least 5", s)
+		}
 	}
 	for _, tc := range []struct {
 		name     string
