@@ -79,12 +79,21 @@ func NewCountingProxy(t testing.TB, cfg *rest.Config) *CountingProxy {
 	return p
 }
 
-// Counts returns the requests so far, by "verb resource", and resets them.
+// Counts returns the requests so far, by "verb resource".
 func (p *CountingProxy) Counts() map[string]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := p.counts
-	p.counts = map[string]int{}
+	return maps.Clone(p.counts)
+}
+
+// Since returns the requests counted after an earlier Counts.
+func (p *CountingProxy) Since(before map[string]int) map[string]int {
+	out := p.Counts()
+	for k, v := range before {
+		if out[k] -= v; out[k] == 0 {
+			delete(out, k)
+		}
+	}
 	return out
 }
 

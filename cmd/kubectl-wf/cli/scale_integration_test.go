@@ -19,6 +19,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	watchtools "k8s.io/client-go/tools/watch"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 	"github.com/kubectl-wf/kubectl-wf/internal/testcluster"
@@ -217,7 +219,17 @@ func recordJobCreations(t *testing.T, cs kubernetes.Interface, ns string) func()
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	w, err := cs.BatchV1().Jobs(ns).Watch(ctx, metav1.ListOptions{})
+	list, err := cs.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A RetryWatcher resumes where a closed watch stopped, so that no
+	// creation goes unseen.
+	w, err := watchtools.NewRetryWatcherWithContext(ctx, list.ResourceVersion, &cache.ListWatch{
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (apiwatch.Interface, error) {
+			return cs.BatchV1().Jobs(ns).Watch(ctx, o)
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,10 +323,9 @@ func checkIdle(t *testing.T, proxy *testcluster.CountingProxy, pid int) {
 	t.Helper()
 	const settle, window = 3 * time.Second, 6 * time.Second
 	time.Sleep(settle)
-	proxy.Counts()
-	cpu0 := processCPU(t, pid)
+	before, cpu0 := proxy.Counts(), processCPU(t, pid)
 	time.Sleep(window)
-	counts, cpu := proxy.Counts(), processCPU(t, pid)-cpu0
+	counts, cpu := proxy.Since(before), processCPU(t, pid)-cpu0
 	total := 0
 	for _, c := range counts {
 		total += c
