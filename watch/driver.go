@@ -137,6 +137,9 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		DeleteFunc: func(any) { d.poke() },
 	}
 	for _, inf := range []cache.SharedIndexInformer{jobs.Informer(), pods.Informer(), cms.Informer()} {
+		if err := inf.SetTransform(dropManagedFields); err != nil {
+			return nil, err
+		}
 		if _, err := inf.AddEventHandler(handler); err != nil {
 			return nil, err
 		}
@@ -319,6 +322,16 @@ func (d *driver) podOf(job *batchv1.Job) *corev1.Pod {
 		}
 	}
 	return newest
+}
+
+// dropManagedFields keeps managedFields out of the informers' caches: the
+// driver never reads them, and on a wide workflow they are a good part of
+// every cached Job and pod.
+func dropManagedFields(obj any) (any, error) {
+	if m, ok := obj.(metav1.Object); ok {
+		m.SetManagedFields(nil)
+	}
+	return obj, nil
 }
 
 // podsByJob indexes pods by the name of the Job that made them.
