@@ -6,6 +6,7 @@
 # this run started it). No goal fails the run: the figures are for reading,
 # and go in docs/performance.md.
 set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
 
 bench() { go test -run '^$' -bench "$1" -benchtime 1x -timeout 30m ./watch/; }
@@ -13,7 +14,7 @@ bench() { go test -run '^$' -bench "$1" -benchtime 1x -timeout 30m ./watch/; }
 if [[ ${1:-} != --on-cluster ]]; then
 	echo "== lint + compile of generated DAGs (goal: 10,000 tasks < 0.5 s, < 200 MB)"
 	go test -run '^$' -bench BenchmarkLintCompile -benchmem ./compile/
-	exec hack/cluster/with-cluster.sh "$0" --on-cluster
+	exec hack/cluster/with-cluster.sh "$self" --on-cluster
 fi
 
 if ! hack/cluster/kwok.sh status; then
