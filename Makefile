@@ -8,7 +8,7 @@ BIN        := bin/kubectl-wf
 TOOLS      := $(GO) tool -modfile=hack/tools/go.mod
 FUZZTIME   ?= 20s
 
-.PHONY: help build test unit lint fuzz bench soak dist krew-test cluster-up cluster-down cluster-status demo conformance clean
+.PHONY: help build test unit lint fuzz bench soak dist krew-test cluster-up cluster-down cluster-status kwok-up kwok-down demo conformance clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -29,11 +29,17 @@ lint: ## go vet and staticcheck
 fuzz: ## Run every fuzz target for FUZZTIME each
 	hack/fuzz.sh $(FUZZTIME)
 
-soak: ## The long chaos test: 200 driver kills on the local cluster (KUBECTL_WF_CHAOS_SEED replays one)
-	KUBECTL_WF_SOAK=1 hack/cluster/with-cluster.sh $(GO) test -count=1 -timeout 60m -run TestChaosDriverKills -v ./cmd/kubectl-wf/cli
+soak: ## The long tests: 200 driver kills, 5,000-node workflows on kwok's simulated node (KUBECTL_WF_CHAOS_SEED replays a chaos run)
+	KUBECTL_WF_SOAK=1 hack/cluster/with-cluster.sh $(GO) test -count=1 -timeout 120m -run 'TestChaosDriverKills|TestScaleOnSimulatedNode' -v ./cmd/kubectl-wf/cli
 
 bench: ## Benchmarks, as ratios against baselines measured in the same run
 	hack/bench.sh
+
+kwok-up: ## Add the simulated node kwok-0 (sigs.k8s.io/kwok) to the running local cluster
+	@hack/cluster/kwok.sh up
+
+kwok-down: ## Stop kwok and remove its node (the cluster stays up)
+	@hack/cluster/kwok.sh down
 
 demo: ## The main job: run the demo workflow on the local cluster
 	hack/demo.sh

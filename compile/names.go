@@ -29,10 +29,14 @@ func StepGroupNodeName(parent string, group int) string {
 // TaskNodeName names DAG task `task` under parent.
 func TaskNodeName(parent, task string) string { return parent + "." + task }
 
+// loopLabelParens is built once: a Replacer is costly to build, and a
+// driver names every item of every loop on each reconcile.
+var loopLabelParens = strings.NewReplacer("(", "", ")", "")
+
 // LoopNodeName names the index'th child of an expanded step or task. Argo
 // strips parentheses from the value so that names stay parseable.
 func LoopNodeName(name string, index int, value string) string {
-	value = strings.NewReplacer("(", "", ")", "").Replace(value)
+	value = loopLabelParens.Replace(value)
 	return fmt.Sprintf("%s(%d:%s)", name, index, value)
 }
 

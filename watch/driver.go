@@ -20,7 +20,6 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
-	listerscorev1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
@@ -82,7 +81,7 @@ type driver struct {
 	lease      *lease
 	needResult bool
 	jobs       listersbatchv1.JobLister
-	pods       listerscorev1.PodLister
+	pods       cache.Indexer // indexed by podsByJob
 	last       *Status
 	// created holds the Jobs this driver made that its informer may not
 	// show yet: they count as Pending, so a quick second reconcile does
@@ -125,13 +124,22 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 	factory := informers.NewSharedInformerFactoryWithOptions(d.cs, 0, informers.WithNamespace(d.cfg.Namespace),
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
 	jobs, pods, cms := factory.Batch().V1().Jobs(), factory.Core().V1().Pods(), factory.Core().V1().ConfigMaps()
-	d.jobs, d.pods = jobs.Lister(), pods.Lister()
+	d.jobs = jobs.Lister()
+	// Pods by their Job's name: podOf runs for every Job on every
+	// reconcile, and a label-selector List scans every pod each time.
+	if err := pods.Informer().AddIndexers(cache.Indexers{podsByJob: podJobName}); err != nil {
+		return nil, err
+	}
+	d.pods = pods.Informer().GetIndexer()
 	handler := cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { d.poke() },
 		UpdateFunc: func(any, any) { d.poke() },
 		DeleteFunc: func(any) { d.poke() },
 	}
 	for _, inf := range []cache.SharedIndexInformer{jobs.Informer(), pods.Informer(), cms.Informer()} {
+		if err := inf.SetTransform(dropManagedFields); err != nil {
+			return nil, err
+		}
 		if _, err := inf.AddEventHandler(handler); err != nil {
 			return nil, err
 		}
@@ -308,17 +316,37 @@ var nowFunc = time.Now
 
 // podOf returns the newest pod of a Job (with backoffLimit 0 there is one).
 func (d *driver) podOf(job *batchv1.Job) *corev1.Pod {
-	pods, err := d.pods.List(labels.Set{labelJobName: job.Name}.AsSelector())
-	if err != nil || len(pods) == 0 {
+	objs, err := d.pods.ByIndex(podsByJob, job.Name)
+	if err != nil {
 		return nil
 	}
-	newest := pods[0]
-	for _, p := range pods[1:] {
-		if p.CreationTimestamp.After(newest.CreationTimestamp.Time) {
+	var newest *corev1.Pod
+	for _, o := range objs {
+		if p, ok := o.(*corev1.Pod); ok && (newest == nil || p.CreationTimestamp.After(newest.CreationTimestamp.Time)) {
 			newest = p
 		}
 	}
 	return newest
+}
+
+// dropManagedFields keeps managedFields out of the informers' caches: the
+// driver never reads them, and on a wide workflow they are a good part of
+// every cached Job and pod.
+func dropManagedFields(obj any) (any, error) {
+	if m, ok := obj.(metav1.Object); ok {
+		m.SetManagedFields(nil)
+	}
+	return obj, nil
+}
+
+// podsByJob indexes pods by the name of the Job that made them.
+const podsByJob = "job-name"
+
+func podJobName(obj any) ([]string, error) {
+	if p, ok := obj.(*corev1.Pod); ok && p.Labels[labelJobName] != "" {
+		return []string{p.Labels[labelJobName]}, nil
+	}
+	return nil, nil
 }
 
 // record reads an ended pod's result and writes it on its Job, once.

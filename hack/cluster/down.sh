@@ -119,9 +119,10 @@ remove_host_traces() {
 
 main() {
 	[[ -d $STATE ]] || { log "not running"; return 0; }
-	# The kubelet first, so it restarts nothing; the pods while containerd
-	# can still stop them; then the rest.
-	stop kubelet
+	# The kubelet (and kwok's simulated node, if kwok.sh started it) first,
+	# so it restarts nothing; the pods while containerd can still stop
+	# them; then the rest.
+	stop kwok kubelet
 	stop_pods
 	stop containerd kube-scheduler kube-controller-manager kube-apiserver etcd registry
 	remove_cgroups

@@ -13,6 +13,8 @@ IMAGES_DIR="$REPO_ROOT/hack/images"
 K8S_VERSION=v1.34.2
 ETCD_VERSION=v3.6.6
 CRANE_VERSION=v0.22.1
+# kwok simulates nodes (hack/cluster/kwok.sh); v0.8.0, its newest release, needs go >= 1.26.0.
+KWOK_VERSION=v0.8.0
 
 # The binary cache lives outside the clone: CI runs in a fresh clone on the
 # same machine, and a cache inside the clone would rebuild (minutes) each time.
@@ -21,6 +23,7 @@ BIN="$CACHE/bin"
 K8S_BIN="$CACHE/k8s-$K8S_VERSION"
 ETCD_BIN="$CACHE/etcd-$ETCD_VERSION"
 CRANE="$CACHE/crane-$CRANE_VERSION/crane"
+KWOK_DIR="$CACHE/kwok-$KWOK_VERSION"
 
 # Runtime state: certificates, etcd data, logs, pids, kubeconfig. down.sh
 # removes it all; the binaries above stay.
@@ -52,6 +55,11 @@ CONTAINERD_SOCK="$STATE/containerd/containerd.sock"
 # The processes up.sh starts, in start order; down.sh stops them in reverse.
 COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet)
 
+# The simulated node kwok.sh adds on demand (not part of COMPONENTS: the
+# cluster is up without it). Pods reach it only by tolerating its taint.
+KWOK_NODE=kwok-0
+KWOK_TAINT_KEY=kwok.x-k8s.io/node
+
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
 
@@ -81,6 +89,38 @@ pid_of() {
 	read -r pid exe <"$f" || return 1
 	[[ -n $pid && $(readlink "/proc/$pid/exe" 2>/dev/null) == "$exe" ]] || return 1
 	printf '%s\n' "$pid"
+}
+
+# start NAME BINARY ARGS...: runs a daemon detached from this shell and
+# records its pid. It gets its own session (so it outlives make and the
+# terminal) and none of our file descriptors beyond its log (so that no
+# caller waiting for a pipe to close waits for the cluster).
+start() {
+	local name="$1" bin="$2"
+	shift 2
+	(
+		close_fds
+		exec setsid "$bin" "$@" </dev/null >"$LOGS/$name.log" 2>&1
+	) &
+	echo "$! $(readlink -f "$bin")" >"$PIDS/$name.pid"
+}
+
+close_fds() {
+	local f
+	for f in /proc/"$BASHPID"/fd/*; do
+		f="${f##*/}"
+		if ((f > 2)); then eval "exec $f>&-" 2>/dev/null || true; fi
+	done
+}
+
+# wait_for WHAT SECONDS COMMAND...: retries COMMAND until it succeeds.
+wait_for() {
+	local what="$1" deadline=$((SECONDS + $2))
+	shift 2
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS < deadline)) || die "timed out waiting for $what (logs: $LOGS)"
+		sleep 0.2
+	done
 }
 
 # kubectl_ runs the machine's kubectl against this cluster.
