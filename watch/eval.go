@@ -211,6 +211,18 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 }
 
 func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
+	if t.HTTP == nil {
+		// An ended pod's Job is not built again: its name and recorded
+		// result are all that count, and rebuilding every Job on every
+		// evaluation is most of a wide workflow's cost.
+		name := compile.JobName(e.w.Name, t.Name, n.Name)
+		if r, ok := e.obs.Jobs[name]; ok && r.Phase.Completed() {
+			n.Job = name
+			e.observePod(n, t, r)
+			e.podOutputs(n, t, r, vars)
+			return
+		}
+	}
 	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": n.Name, "pod.name": compile.PodNameRef}))
 	if len(missing) > 0 {
 		e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
@@ -232,12 +244,7 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		n.Phase = Pending
 		return
 	}
-	e.touched++
-	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
-	n.PodIP = r.PodIP // a daemon's, kept once stopped for {{steps.X.ip}}
-	if t.ContainerSet != nil {
-		e.containerNodes(n, t, r)
-	}
+	e.observePod(n, t, r)
 	if !r.Phase.Completed() {
 		e.podActive()
 		if r.Daemoned {
@@ -262,6 +269,21 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		e.httpEnded(n, inst, r)
 		return
 	}
+	e.podOutputs(n, t, r, vars)
+}
+
+// observePod sets a pod node from its Job's result.
+func (e *evaluator) observePod(n *Node, t *wfv1.Template, r PodResult) {
+	e.touched++
+	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
+	n.PodIP = r.PodIP // a daemon's, kept once stopped for {{steps.X.ip}}
+	if t.ContainerSet != nil {
+		e.containerNodes(n, t, r)
+	}
+}
+
+// podOutputs sets an ended pod node's outputs.
+func (e *evaluator) podOutputs(n *Node, t *wfv1.Template, r PodResult, vars compile.Vars) {
 	out := &Outputs{Result: r.Result, Parameters: map[string]string{}}
 	if r.ExitCode != nil {
 		code := strconv.Itoa(int(*r.ExitCode))
