@@ -22,6 +22,9 @@ type LogsOptions struct {
 	clientFlags
 	genericiooptions.IOStreams
 	Follow bool
+	// Container is the container whose log is printed: main by default,
+	// as in argo logs; a containerSet's other containers by name.
+	Container string
 	// Node, when set, keeps only the pods of that node (its full name or
 	// its last part).
 	Node string
@@ -36,9 +39,9 @@ func NewCmdLogs(configFlags *genericclioptions.ConfigFlags, streams genericioopt
 		Short: "Print the logs of a workflow's pods",
 		Long: `Print the main container's log of every pod of a workflow, oldest first, each
 line prefixed by its node's name; give NODE (a node name or its last part) for
-one node. With -f, follow the logs of every pod as it starts, until the
-workflow ends.`,
-		Example:           "  kubectl wf logs @latest\n  kubectl wf logs @latest print\n  kubectl wf logs -f @latest",
+one node, and -c for another container (a containerSet's, a sidecar). With -f,
+follow the logs of every pod as it starts, until the workflow ends.`,
+		Example:           "  kubectl wf logs @latest\n  kubectl wf logs @latest print\n  kubectl wf logs @latest build -c compile\n  kubectl wf logs -f @latest",
 		Args:              usageArgs(cobra.RangeArgs(1, 2)),
 		ValidArgsFunction: completeWorkflows(&o.clientFlags, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +59,7 @@ workflow ends.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&o.Follow, "follow", "f", false, "Follow the logs until the workflow ends")
+	cmd.Flags().StringVarP(&o.Container, "container", "c", "main", "Print the logs of this container")
 	addRateFlags(cmd, &o.clientFlags)
 	return cmd
 }
@@ -75,16 +79,29 @@ func (o *LogsOptions) print(ctx context.Context, cs kubernetes.Interface, ns, na
 	return nil
 }
 
+// wants reports whether a pod is one whose log is asked for: of the
+// node, if one was given, and with the container.
 func (o *LogsOptions) wants(pod *corev1.Pod) bool {
 	node := pod.Annotations[compile.AnnotationNodeName]
-	return o.Node == "" || node == o.Node || hasSuffixPart(node, o.Node)
+	return (o.Node == "" || node == o.Node || hasSuffixPart(node, o.Node)) && hasContainer(pod, o.Container)
 }
 
-// copyLog writes one pod's main log, each line prefixed by its node;
+func hasContainer(pod *corev1.Pod, name string) bool {
+	for _, list := range [][]corev1.Container{pod.Spec.Containers, pod.Spec.InitContainers} {
+		for _, c := range list {
+			if c.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// copyLog writes one pod's log of the container asked for, each line prefixed by its node;
 // lines of concurrent pods are kept whole by mu.
 func (o *LogsOptions) copyLog(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, follow bool, mu *sync.Mutex) {
 	node := pod.Annotations[compile.AnnotationNodeName]
-	stream, err := cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: "main", Follow: follow}).Stream(ctx)
+	stream, err := cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: o.Container, Follow: follow}).Stream(ctx)
 	if err != nil {
 		o.locked(mu, func() { fmt.Fprintf(o.ErrOut, "%s: %v\n", node, err) })
 		return

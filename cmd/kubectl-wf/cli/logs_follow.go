@@ -29,7 +29,7 @@ func (o *LogsOptions) follow(ctx context.Context, cs kubernetes.Interface, ns, n
 	started := map[string]bool{}
 	startLog := func(obj any, follow bool) {
 		pod, ok := obj.(*corev1.Pod)
-		if !ok || !o.wants(pod) || !mainStarted(pod) {
+		if !ok || !o.wants(pod) || !containerStarted(pod, o.Container) {
 			return
 		}
 		mu.Lock()
@@ -72,11 +72,11 @@ func (o *LogsOptions) follow(ctx context.Context, cs kubernetes.Interface, ns, n
 	return ctx.Err()
 }
 
-// mainStarted reports whether a pod's main container has started, so that
+// containerStarted reports whether a pod's container has started, so that
 // its log can be read.
-func mainStarted(pod *corev1.Pod) bool {
-	for _, c := range pod.Status.ContainerStatuses {
-		if c.Name == "main" {
+func containerStarted(pod *corev1.Pod, name string) bool {
+	for _, c := range append(pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses...) {
+		if c.Name == name {
 			return c.State.Running != nil || c.State.Terminated != nil
 		}
 	}

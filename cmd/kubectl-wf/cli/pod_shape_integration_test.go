@@ -62,6 +62,10 @@ func TestSidecarsAndDaemons(t *testing.T) {
 			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "result="+want) {
 				t.Errorf("show did not get the result:\n%s", logs)
 			}
+			// -c reads another container of the set.
+			if code, out, errOut := onCluster(t, ns, "logs", doc.Name, "build", "-c", "test"); code != 0 || !strings.Contains(out, ".build: all tests pass") {
+				t.Errorf("logs -c test: exit %d\n%s%s", code, out, errOut)
+			}
 			if jobs := jobsOf(t, cs, ns, doc.Name); len(jobs) != 2 {
 				t.Errorf("Jobs %v, want one for the container set and one for show", jobs)
 			}
