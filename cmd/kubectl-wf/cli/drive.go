@@ -61,8 +61,14 @@ func follow(ctx context.Context, cs kubernetes.Interface, cfg watch.Config, view
 			return snap.Status, nil
 		}
 		if snap.Holder == "" {
-			// The other driver is gone: take over.
-			return watch.Drive(ctx, cs, cfg)
+			// The other driver is gone: take over, unless another follower
+			// took over first, which this one then follows.
+			status, err := watch.Drive(ctx, cs, cfg)
+			var held *watch.HeldError
+			if !errors.As(err, &held) {
+				return status, err
+			}
+			continue
 		}
 		if err := waitForChange(ctx, cs, namespace, name); err != nil {
 			return nil, err

@@ -97,8 +97,11 @@ func TestAnotherDriverTakesOver(t *testing.T) {
 		second = pid
 		return ok && pid != first && drivers[pid] != nil
 	})
-	if took := time.Since(killedAt); took > watch.LeaseDuration+5*time.Second {
-		t.Errorf("driver %d took over %v after the kill, want within the Lease's %v", second, took, watch.LeaseDuration)
+	// The Lease runs out at most its duration after the kill; a follower
+	// notices at its next look, which a loaded 2-core machine delays by
+	// seconds (19 s seen in all).
+	if took := time.Since(killedAt); took > watch.LeaseDuration+10*time.Second {
+		t.Errorf("driver %d took over %v after the kill, want within the Lease's %v and 10 s", second, took, watch.LeaseDuration)
 	}
 	t.Logf("driver %d killed; driver %d took over after %v", first, second, time.Since(killedAt).Round(time.Second))
 	for range 3 {
