@@ -47,7 +47,7 @@ func failedSidecar(job *batchv1.Job, pod *corev1.Pod) string {
 			continue
 		}
 		for _, t := range []*corev1.ContainerStateTerminated{c.State.Terminated, c.LastTerminationState.Terminated} {
-			if t == nil || t.ExitCode == 0 || t.ExitCode == 137 || t.ExitCode == 143 {
+			if t == nil || t.ExitCode == 0 || isSidecarStop(t) {
 				continue
 			}
 			msg := fmt.Sprintf("%s (exit code %d)", t.Reason, t.ExitCode)
