@@ -69,6 +69,7 @@ func (l *linter) lint() {
 	l.lintWorkflowHooks()
 	l.lintWorkflowArguments()
 	l.lintWorkflowRetry()
+	l.lintSynchronization("spec.synchronization", spec.Synchronization)
 	for i := range spec.Templates {
 		l.lintTemplate(i)
 	}
@@ -167,6 +168,7 @@ func (l *linter) lintTemplate(i int) {
 	t := &l.doc.Spec.Templates[i]
 	path := fmt.Sprintf("spec.templates[%d]", i)
 	kinds := templateKinds(t)
+	l.lintSynchronization(path+".synchronization", t.Synchronization)
 	switch len(kinds) {
 	case 0:
 		l.errorf(path, "template %q has none of container, script, resource, suspend, steps, dag, http, data, containerSet, plugin", t.Name)

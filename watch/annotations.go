@@ -21,6 +21,9 @@ const (
 	// AnnotationDaemoned holds a daemon pod's IP once it was seen ready:
 	// from then on its node stays Daemoned while the pod runs.
 	AnnotationDaemoned = compile.Domain + "/daemoned"
+	// AnnotationLockWaits holds, by node ID, why a node waits for a lock
+	// (Argo's message), for readers of the workflow.
+	AnnotationLockWaits = compile.Domain + "/lock-waits"
 
 	// Pods carry the Job controller's label with their Job's name.
 	labelJobName = "batch.kubernetes.io/job-name"

@@ -93,6 +93,9 @@ type driver struct {
 	objectWatches map[string]*objectWatch
 	// pdbMade: the workflow's PodDisruptionBudget exists (see pdb.go).
 	pdbMade bool
+	// nodeLocks: some template takes locks; lockWatch follows them.
+	nodeLocks bool
+	lockWatch *nodeLockWatch
 }
 
 // poke asks for a reconcile; pokes while one is pending are merged.
@@ -160,6 +163,11 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 	if err := d.waitForLocks(ctx, obj); err != nil {
 		return nil, err
 	}
+	if d.nodeLocks = usesNodeLocks(d.w); d.nodeLocks {
+		if err := d.watchNodeLocks(informerCtx); err != nil {
+			return nil, err
+		}
+	}
 	for {
 		status, wakeAt, err := d.reconcile(ctx)
 		if err != nil && !apierrors.IsConflict(err) {
@@ -212,6 +220,16 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 			return status, nil, err
 		}
 	}
+	if err := d.releaseNodeLocks(ctx, actions.ReleaseLocks); err != nil {
+		return status, nil, err
+	}
+	waits, err := d.acquireNodeLocks(ctx, actions.AcquireLocks)
+	if err != nil {
+		return status, nil, err
+	}
+	if obj, err = d.recordLockWaits(ctx, obj, status, waits); err != nil {
+		return status, nil, err
+	}
 	for _, stop := range actions.StopJobs {
 		if err := d.stopJob(ctx, stop); err != nil {
 			return status, nil, err
@@ -245,6 +263,7 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	if err != nil {
 		return obs, err
 	}
+	obs.Namespace, obs.Locks = d.cfg.Namespace, d.heldNodeLocks()
 	jobs, err := d.jobs.List(labels.Everything())
 	if err != nil {
 		return obs, err
@@ -505,6 +524,15 @@ func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Stat
 // fail with a conflict instead of being overwritten; it is then retried
 // on a fresh copy.
 func (d *driver) annotate(ctx context.Context, obj *corev1.ConfigMap, values map[string]string) (*corev1.ConfigMap, error) {
+	anyValues := make(map[string]any, len(values))
+	for k, v := range values {
+		anyValues[k] = v
+	}
+	return d.annotateAny(ctx, obj, anyValues)
+}
+
+// annotateAny is annotate where a nil value removes the annotation.
+func (d *driver) annotateAny(ctx context.Context, obj *corev1.ConfigMap, values map[string]any) (*corev1.ConfigMap, error) {
 	cms := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace)
 	for attempt := 0; ; attempt++ {
 		patch := map[string]any{"metadata": map[string]any{"resourceVersion": obj.ResourceVersion, "annotations": values}}

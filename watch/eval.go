@@ -152,10 +152,11 @@ func (e *evaluator) newNode(name, display, typ, template string) *Node {
 }
 
 // mark is a point an evaluation can be undone to.
-type mark struct{ created, creates, suspends, resources, touched int }
+type mark struct{ created, creates, suspends, resources, acquires, releases, touched int }
 
 func (e *evaluator) mark() mark {
-	return mark{len(e.created), len(e.actions.Create), len(e.actions.StartSuspends), len(e.actions.Resources), e.touched}
+	a := e.actions
+	return mark{len(e.created), len(a.Create), len(a.StartSuspends), len(a.Resources), len(a.AcquireLocks), len(a.ReleaseLocks), e.touched}
 }
 
 // startedSince reports whether anything evaluated since m already exists
@@ -171,6 +172,8 @@ func (e *evaluator) undo(m mark) {
 	e.actions.Create = e.actions.Create[:m.creates]
 	e.actions.StartSuspends = e.actions.StartSuspends[:m.suspends]
 	e.actions.Resources = e.actions.Resources[:m.resources]
+	e.actions.AcquireLocks = e.actions.AcquireLocks[:m.acquires]
+	e.actions.ReleaseLocks = e.actions.ReleaseLocks[:m.releases]
 }
 
 func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node {
@@ -191,6 +194,16 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 		return e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
 	}
 	vars := e.globals.With(inputs)
+	if t.Synchronization != nil {
+		e.synchronized(n, t, vars, depth)
+		return n
+	}
+	e.run(n, t, vars, depth)
+	return n
+}
+
+// run evaluates node n of template t, once it may run.
+func (e *evaluator) run(n *Node, t *wfv1.Template, vars compile.Vars, depth int) {
 	switch rs := e.retryStrategy(t); {
 	case rs != nil && (n.Type == compile.NodePod || isHTTP(n) || n.Type == compile.NodeSteps || n.Type == compile.NodeDAG):
 		e.retry(n, t, rs, vars, depth)
@@ -207,7 +220,6 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 	default:
 		e.fail(n, Error, "template %q: %s templates are not run yet", t.Name, strings.ToLower(n.Type))
 	}
-	return n
 }
 
 func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {

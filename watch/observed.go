@@ -82,7 +82,12 @@ type Observed struct {
 	// ResumeAll resumes every suspend node reached (`resume` with no
 	// selector), as of that time.
 	ResumeAll *time.Time
-	Now       time.Time
+	// Namespace is the workflow's: lock keys name it, as Argo's do.
+	Namespace string
+	// Locks are the lock keys each node (by ID) holds, for templates with
+	// synchronization.
+	Locks map[string][]string
+	Now   time.Time
 }
 
 // PodToCreate is a Job (and a script's ConfigMap) that is ready to run.
@@ -103,8 +108,20 @@ type Actions struct {
 	StopJobs []JobToStop
 	// Resources are resource nodes to act on, or whose object to check.
 	Resources []ResourceToRun
+	// AcquireLocks are nodes that may start once they hold their locks,
+	// in evaluation order; ReleaseLocks are nodes (by ID) that ended
+	// holding locks.
+	AcquireLocks []LockRequest
+	ReleaseLocks []string
 	// WakeAt is when a timed event (a suspend's duration) falls due.
 	WakeAt *time.Time
+}
+
+// LockRequest is a node waiting for the locks of its template's
+// synchronization.
+type LockRequest struct {
+	Node  string // its ID
+	locks []lockSpec
 }
 
 // ResourceToRun is a resource node the driver acts on, or keeps checking

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -77,6 +78,12 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 		obs.Jobs[job.Name] = r
 	}
 	status, _ := Evaluate(w, obs)
+	if raw := obj.Annotations[AnnotationLockWaits]; raw != "" {
+		var waits map[string]string
+		if json.Unmarshal([]byte(raw), &waits) == nil {
+			applyLockWaits(status, waits)
+		}
+	}
 	for _, n := range status.Nodes {
 		if pod := podOf[n.Job]; n.Job != "" && pod != nil {
 			n.HostNodeName = pod.Spec.NodeName

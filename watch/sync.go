@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
 
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
@@ -34,10 +35,11 @@ import (
 
 const roleLock = "lock"
 
-// lockSpec is one mutex or semaphore the workflow takes.
+// lockSpec is one mutex or semaphore a workflow or a node takes.
 type lockSpec struct {
-	key   string // as Argo names it: NAMESPACE/Mutex/NAME, NAMESPACE/ConfigMap/CM/KEY
-	limit int
+	key       string // as Argo names it: NAMESPACE/Mutex/NAME, NAMESPACE/ConfigMap/CM/KEY
+	limit     int    // a semaphore's is read from its ConfigMap when taken
+	configMap *corev1.ConfigMapKeySelector
 }
 
 // leaseName is the Lease of slot i of a lock: a hash, as lock names need
@@ -47,29 +49,44 @@ func (l lockSpec) leaseName(i int) string {
 	return fmt.Sprintf("kubectl-wf-lock-%s-%d", hex.EncodeToString(sum[:])[:16], i)
 }
 
-// locks lists the workflow's locks, sorted, with each semaphore's limit
-// read from its ConfigMap now.
-func (d *driver) locks(ctx context.Context) ([]lockSpec, error) {
-	sync := d.w.Spec.Synchronization
+// lockSpecs lists the locks of a synchronization block, sorted by key so
+// that two takers never wait on each other. resolve substitutes a
+// template's variables in lock names.
+func lockSpecs(ns string, sync *wfv1.Synchronization, resolve func(string) string) []lockSpec {
 	if sync == nil {
-		return nil, nil
+		return nil
 	}
-	ns := d.cfg.Namespace
 	var out []lockSpec
 	mutexes := slices.Clone(sync.Mutexes)
 	if sync.Mutex != nil {
 		mutexes = append(mutexes, *sync.Mutex)
 	}
 	for _, m := range mutexes {
-		out = append(out, lockSpec{key: ns + "/Mutex/" + m.Name, limit: 1})
+		out = append(out, lockSpec{key: ns + "/Mutex/" + resolve(m.Name), limit: 1})
 	}
 	semaphores := slices.Clone(sync.Semaphores)
 	if sync.Semaphore != nil {
 		semaphores = append(semaphores, *sync.Semaphore)
 	}
 	for _, s := range semaphores {
-		ref := s.ConfigMapKeyRef
-		cm, err := d.cs.CoreV1().ConfigMaps(ns).Get(ctx, ref.Name, metav1.GetOptions{})
+		if ref := s.ConfigMapKeyRef; ref != nil {
+			ref = &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: resolve(ref.Name)}, Key: resolve(ref.Key)}
+			out = append(out, lockSpec{key: ns + "/ConfigMap/" + ref.Name + "/" + ref.Key, configMap: ref})
+		}
+	}
+	slices.SortFunc(out, func(a, b lockSpec) int { return strings.Compare(a.key, b.key) })
+	return out
+}
+
+// withLimits reads each semaphore's limit from its ConfigMap now.
+func (d *driver) withLimits(ctx context.Context, locks []lockSpec) ([]lockSpec, error) {
+	out := slices.Clone(locks)
+	for i, l := range out {
+		if l.configMap == nil {
+			continue
+		}
+		ref := l.configMap
+		cm, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("semaphore %s/%s: %w", ref.Name, ref.Key, err)
 		}
@@ -77,10 +94,14 @@ func (d *driver) locks(ctx context.Context) ([]lockSpec, error) {
 		if err != nil {
 			return nil, fmt.Errorf("semaphore %s/%s: %q is not a number", ref.Name, ref.Key, cm.Data[ref.Key])
 		}
-		out = append(out, lockSpec{key: ns + "/ConfigMap/" + ref.Name + "/" + ref.Key, limit: limit})
+		out[i].limit = limit
 	}
-	slices.SortFunc(out, func(a, b lockSpec) int { return strings.Compare(a.key, b.key) })
 	return out, nil
+}
+
+// locks lists the workflow's own locks, with their limits.
+func (d *driver) locks(ctx context.Context) ([]lockSpec, error) {
+	return d.withLimits(ctx, lockSpecs(d.cfg.Namespace, d.w.Spec.Synchronization, func(s string) string { return s }))
 }
 
 // holder is how a Lease names the workflow holding it.
@@ -88,11 +109,14 @@ func (d *driver) holder() string {
 	return d.cfg.Namespace + "/" + d.cfg.Name + "/" + string(d.w.UID)
 }
 
+// nodeHolder is how a Lease names a node of the workflow holding it.
+func (d *driver) nodeHolder(nodeID string) string { return d.holder() + "/" + nodeID }
+
 // takeLocks takes every lock it can; it returns the first it could not
 // take, with the number of its slots held, or ok.
-func (d *driver) takeLocks(ctx context.Context, locks []lockSpec) (waiting *lockSpec, held int, err error) {
+func (d *driver) takeLocks(ctx context.Context, locks []lockSpec, holder string) (waiting *lockSpec, held int, err error) {
 	for _, l := range locks {
-		got, n, err := d.takeLock(ctx, l)
+		got, n, err := d.takeLock(ctx, l, holder)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -104,9 +128,8 @@ func (d *driver) takeLocks(ctx context.Context, locks []lockSpec) (waiting *lock
 }
 
 // takeLock takes a free slot of l, or finds one the workflow holds.
-func (d *driver) takeLock(ctx context.Context, l lockSpec) (bool, int, error) {
+func (d *driver) takeLock(ctx context.Context, l lockSpec, me string) (bool, int, error) {
 	leases := d.cs.CoordinationV1().Leases(d.cfg.Namespace)
-	me := d.holder()
 	held := 0
 	var free []*coordinationv1.Lease
 	var missing []int
@@ -156,10 +179,12 @@ func (d *driver) takeLock(ctx context.Context, l lockSpec) (bool, int, error) {
 }
 
 // lockHolderGone reports whether the workflow named by a Lease's holder
-// has ended or no longer exists, so that its lock is free.
+// (NAMESPACE/NAME/UID, with /NODE-ID for a node's lock) has ended or no
+// longer exists, so that its lock is free. A node's lock is released by
+// its own workflow's driver when the node ends.
 func (d *driver) lockHolderGone(ctx context.Context, holder string) bool {
-	parts := strings.SplitN(holder, "/", 3)
-	if len(parts) != 3 {
+	parts := strings.SplitN(holder, "/", 4)
+	if len(parts) < 3 {
 		return true
 	}
 	cm, err := d.cs.CoreV1().ConfigMaps(parts[0]).Get(ctx, parts[1], metav1.GetOptions{})
@@ -169,9 +194,10 @@ func (d *driver) lockHolderGone(ctx context.Context, holder string) bool {
 	return err == nil && (string(cm.UID) != parts[2] || Phase(cm.Annotations[AnnotationPhase]).Fulfilled())
 }
 
-// releaseLocks frees the locks the ended workflow holds.
+// releaseLocks frees the locks the ended workflow, or any of its nodes,
+// holds.
 func (d *driver) releaseLocks(ctx context.Context) error {
-	if d.w.Spec.Synchronization == nil {
+	if d.w.Spec.Synchronization == nil && !d.nodeLocks {
 		return nil
 	}
 	leases := d.cs.CoordinationV1().Leases(d.cfg.Namespace)
@@ -180,7 +206,7 @@ func (d *driver) releaseLocks(ctx context.Context) error {
 		return err
 	}
 	for _, lease := range list.Items {
-		if ptr.Deref(lease.Spec.HolderIdentity, "") != d.holder() {
+		if h := ptr.Deref(lease.Spec.HolderIdentity, ""); h != d.holder() && !strings.HasPrefix(h, d.holder()+"/") {
 			continue
 		}
 		err := leases.Delete(ctx, lease.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{ResourceVersion: &lease.ResourceVersion}})
@@ -220,14 +246,14 @@ func (d *driver) waitForLocks(ctx context.Context, obj *corev1.ConfigMap) error 
 	defer stop()
 	factory.Start(informerCtx.Done())
 	for {
-		waiting, held, err := d.takeLocks(ctx, locks)
+		waiting, held, err := d.takeLocks(ctx, locks, d.holder())
 		if err != nil {
 			return err
 		}
 		if waiting == nil {
 			return nil
 		}
-		msg := fmt.Sprintf("Waiting for %s lock. Lock status: %d/%d", waiting.key, held, waiting.limit)
+		msg := waitingMessage(*waiting, held)
 		if obj.Annotations[AnnotationMessage] != msg || obj.Annotations[AnnotationPhase] != string(Pending) {
 			if _, err = d.annotate(ctx, obj, map[string]string{AnnotationPhase: string(Pending), AnnotationMessage: msg}); err != nil {
 				return err
@@ -248,6 +274,11 @@ func (d *driver) waitForLocks(ctx context.Context, obj *corev1.ConfigMap) error 
 			return nil // stopped while waiting: the evaluator fails it
 		}
 	}
+}
+
+// waitingMessage is Argo's: the lock status counts the free slots.
+func waitingMessage(l lockSpec, held int) string {
+	return fmt.Sprintf("Waiting for %s lock. Lock status: %d/%d", l.key, max(l.limit-held, 0), l.limit)
 }
 
 func notify(c chan struct{}) {

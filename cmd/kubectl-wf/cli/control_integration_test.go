@@ -718,7 +718,7 @@ spec:
 	waitFor(t, 30*time.Second, func() bool {
 		snap, err := watch.Read(context.Background(), cs, ns, "second")
 		return err == nil && snap.Status.Phase == watch.Pending &&
-			snap.Status.Message == "Waiting for "+ns+"/Mutex/only-one lock. Lock status: 1/1"
+			snap.Status.Message == "Waiting for "+ns+"/Mutex/only-one lock. Lock status: 0/1"
 	})
 	if code := exitCode(t, first); code != 0 {
 		t.Fatalf("first exited %d", code)
