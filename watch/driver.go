@@ -68,9 +68,13 @@ func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, e
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	defer d.lease.release(context.WithoutCancel(ctx))
-	go d.renew(ctx, cancel)
+	renewing := make(chan struct{})
+	go func() { defer close(renewing); d.renew(ctx, cancel) }()
+	defer func() {
+		cancel(nil)
+		<-renewing // the lease is the renewer's until it has stopped
+		d.lease.release(context.WithoutCancel(ctx))
+	}()
 	return d.run(ctx)
 }
 
@@ -106,6 +110,10 @@ func (d *driver) poke() {
 	}
 }
 
+// renew keeps the lease. A renewal the apiserver did not answer is tried
+// again at the next tick; meanwhile the loop stops acting once the lease
+// may have run out (see lease.fresh). Only a lease someone else took ends
+// the driving.
 func (d *driver) renew(ctx context.Context, cancel context.CancelCauseFunc) {
 	tick := time.NewTicker(LeaseDuration / 3)
 	defer tick.Stop()
@@ -114,7 +122,13 @@ func (d *driver) renew(ctx context.Context, cancel context.CancelCauseFunc) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			if err := d.lease.renew(ctx, d.cfg.Now()); err != nil && ctx.Err() == nil {
+			wasFresh := d.lease.fresh(d.cfg.Now())
+			err := d.lease.renew(ctx, d.cfg.Now())
+			switch {
+			case err == nil && !wasFresh:
+				d.poke() // the loop waits for this renewal to act again
+			case err == nil, ctx.Err() != nil, IsTransient(err):
+			default:
 				cancel(err)
 				return
 			}
@@ -168,36 +182,63 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 			return nil, err
 		}
 	}
+	var backoff time.Duration
 	for {
-		status, wakeAt, err := d.reconcile(ctx)
-		if err != nil && !apierrors.IsConflict(err) {
+		status, wakeAt, done, err := d.step(ctx)
+		switch {
+		case err == nil || apierrors.IsConflict(err):
+			backoff = 0
+		case IsTransient(err):
+			// The apiserver is away (restarting, say): try again later.
+			// The informers reconnect, and list again, by themselves.
+			backoff = min(max(2*backoff, 500*time.Millisecond), 8*time.Second)
+			retry := d.cfg.Now().Add(backoff)
+			wakeAt = &retry
+		default:
 			return status, err
 		}
-		if status != nil && status.Phase.Fulfilled() {
-			if err := d.deletePDB(ctx); err != nil {
-				return status, err
-			}
-			if err := d.releaseLocks(ctx); err != nil {
-				return status, err
-			}
-			return status, d.scheduleDeletion(ctx, status.Phase)
+		if done {
+			return status, nil
 		}
-		if err := d.ensurePDB(ctx); err != nil {
-			return status, err
-		}
-		var timer <-chan time.Time
+		var timer *time.Timer
+		var fire <-chan time.Time
 		if wakeAt != nil {
-			t := time.NewTimer(time.Until(*wakeAt) + 10*time.Millisecond)
-			defer t.Stop()
-			timer = t.C
+			timer = time.NewTimer(time.Until(*wakeAt) + 10*time.Millisecond)
+			fire = timer.C
 		}
 		select {
 		case <-ctx.Done():
 			return status, context.Cause(ctx)
 		case <-d.wake:
-		case <-timer:
+		case <-fire:
+		}
+		if timer != nil {
+			timer.Stop()
 		}
 	}
+}
+
+// step reconciles once, and once the workflow has ended, cleans up after
+// it (done). While this driver's lease is not known to be its own, it does
+// nothing: the renewal that succeeds wakes it.
+func (d *driver) step(ctx context.Context) (status *Status, wakeAt *time.Time, done bool, err error) {
+	if !d.lease.fresh(d.cfg.Now()) {
+		return d.last, nil, false, nil
+	}
+	status, wakeAt, err = d.reconcile(ctx)
+	if err != nil || status == nil || !status.Phase.Fulfilled() {
+		if err == nil {
+			err = d.ensurePDB(ctx)
+		}
+		return status, wakeAt, false, err
+	}
+	if err := d.deletePDB(ctx); err != nil {
+		return status, nil, false, err
+	}
+	if err := d.releaseLocks(ctx); err != nil {
+		return status, nil, false, err
+	}
+	return status, nil, true, d.scheduleDeletion(ctx, status.Phase)
 }
 
 // reconcile reads the workflow's objects, evaluates, records decisions,

@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -17,6 +18,11 @@ import (
 // LeaseDuration is how long a driver's claim on a workflow lasts without
 // renewal; another driver may take over after it.
 const LeaseDuration = 15 * time.Second
+
+// renewDeadline is how long after its last renewal a driver still acts:
+// a margin before LeaseDuration for slow requests and clock skew, as
+// client-go's leader election keeps one.
+const renewDeadline = LeaseDuration * 2 / 3
 
 // HeldError says that another driver holds a workflow.
 type HeldError struct {
@@ -37,6 +43,13 @@ type lease struct {
 	identity  string
 	owner     []metav1.OwnerReference
 	current   *coordinationv1.Lease
+	// renewedAt is when the last successful renewal was sent (Unix ns).
+	renewedAt atomic.Int64
+}
+
+// fresh reports whether the lease is surely still this driver's at now.
+func (l *lease) fresh(now time.Time) bool {
+	return now.Sub(time.Unix(0, l.renewedAt.Load())) < renewDeadline
 }
 
 // acquire takes the lease if it is free or expired. Updates carry the
@@ -54,7 +67,10 @@ func (l *lease) acquire(ctx context.Context, now time.Time) error {
 		if apierrors.IsAlreadyExists(err) {
 			return l.acquire(ctx, now)
 		}
-		l.current = created
+		if err == nil {
+			l.current = created
+			l.renewedAt.Store(now.UnixNano())
+		}
 		return err
 	}
 	if err != nil {
@@ -70,20 +86,36 @@ func (l *lease) acquire(ctx context.Context, now time.Time) error {
 	if apierrors.IsConflict(err) {
 		return l.acquire(ctx, now)
 	}
-	l.current = updated
+	if err == nil {
+		l.current = updated
+		l.renewedAt.Store(now.UnixNano())
+	}
 	return err
 }
 
-// renew extends the claim; it fails when someone else took the lease.
+// renew extends the claim; it fails when someone else took the lease. A
+// renewal whose answer was lost may have been made: a conflict on a lease
+// that still names this driver is that, and is renewed again.
 func (l *lease) renew(ctx context.Context, now time.Time) error {
-	cur := l.current.DeepCopy()
-	cur.Spec.RenewTime = &metav1.MicroTime{Time: now}
-	updated, err := l.cs.CoordinationV1().Leases(l.namespace).Update(ctx, cur, metav1.UpdateOptions{FieldManager: FieldManager})
-	if err != nil {
-		return fmt.Errorf("renewing the lease on workflow %s: %w", l.name, err)
+	leases := l.cs.CoordinationV1().Leases(l.namespace)
+	for attempt := 0; ; attempt++ {
+		cur := l.current.DeepCopy()
+		cur.Spec.RenewTime = &metav1.MicroTime{Time: now}
+		updated, err := leases.Update(ctx, cur, metav1.UpdateOptions{FieldManager: FieldManager})
+		if err == nil {
+			l.current = updated
+			l.renewedAt.Store(now.UnixNano())
+			return nil
+		}
+		if !apierrors.IsConflict(err) || attempt > 0 {
+			return fmt.Errorf("renewing the lease on workflow %s: %w", l.name, err)
+		}
+		latest, getErr := leases.Get(ctx, l.name, metav1.GetOptions{})
+		if getErr != nil || ptr.Deref(latest.Spec.HolderIdentity, "") != l.identity {
+			return fmt.Errorf("renewing the lease on workflow %s: %w", l.name, err)
+		}
+		l.current = latest
 	}
-	l.current = updated
-	return nil
 }
 
 // release lets the next driver take over at once.

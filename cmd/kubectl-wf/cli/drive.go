@@ -23,8 +23,12 @@ func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, n
 	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res, OnStatus: view.update}
 	status, err := watch.Drive(ctx, cs, cfg)
 	var held *watch.HeldError
-	if errors.As(err, &held) {
+	switch {
+	case errors.As(err, &held):
 		fmt.Fprintf(errOut, "%v; following it instead\n", held)
+		status, err = follow(ctx, cs, cfg, view)
+	case watch.IsTransient(err) && ctx.Err() == nil:
+		fmt.Fprintf(errOut, "lost the apiserver (%v); following the workflow until it is back\n", err)
 		status, err = follow(ctx, cs, cfg, view)
 	}
 	view.close()
@@ -46,14 +50,33 @@ func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, n
 	return nil
 }
 
-// follow re-reads a workflow another process drives until it ends.
+// follow re-reads a workflow another process drives until it ends, and
+// takes over when no driver holds it. While the apiserver is away it
+// waits for it.
 func follow(ctx context.Context, cs kubernetes.Interface, cfg watch.Config, view progressView) (*watch.Status, error) {
 	namespace, name := cfg.Namespace, cfg.Name
+	var backoff time.Duration
+	pause := func() error {
+		backoff = min(max(2*backoff, 500*time.Millisecond), 8*time.Second)
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-time.After(backoff):
+			return nil
+		}
+	}
 	for {
 		snap, err := watch.Read(ctx, cs, namespace, name)
+		if watch.IsTransient(err) {
+			if err := pause(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
+		backoff = 0
 		view.update(snap.Status)
 		// Ended only once a driver has recorded it: the evaluation of what
 		// exists can run ahead of what the driver has recorded.
@@ -65,7 +88,12 @@ func follow(ctx context.Context, cs kubernetes.Interface, cfg watch.Config, view
 			// took over first, which this one then follows.
 			status, err := watch.Drive(ctx, cs, cfg)
 			var held *watch.HeldError
-			if !errors.As(err, &held) {
+			switch {
+			case watch.IsTransient(err):
+				if err := pause(); err != nil {
+					return nil, err
+				}
+			case !errors.As(err, &held):
 				return status, err
 			}
 			continue
