@@ -61,7 +61,7 @@ func TestContainerSetState(t *testing.T) {
 			Error, "a: ErrImagePull: ", map[string]Phase{"a": Pending, "b": Pending, "c": Pending, "d": Pending}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := podState(job, &corev1.Pod{Status: tc.status})
+			r := checkedPodState(t, job, &corev1.Pod{Status: tc.status})
 			if r.Phase != tc.phase || r.Message != tc.message {
 				t.Errorf("podState = %s %q, want %s %q", r.Phase, r.Message, tc.phase, tc.message)
 			}

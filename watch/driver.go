@@ -154,7 +154,7 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		DeleteFunc: func(any) { d.poke() },
 	}
 	for _, inf := range []cache.SharedIndexInformer{jobs.Informer(), pods.Informer(), cms.Informer()} {
-		if err := inf.SetTransform(dropManagedFields); err != nil {
+		if err := inf.SetTransform(slimObject); err != nil {
 			return nil, err
 		}
 		if _, err := inf.AddEventHandler(handler); err != nil {

@@ -36,7 +36,7 @@ func TestDaemonState(t *testing.T) {
 		{"recorded, then no longer ready", daemonJob(map[string]string{AnnotationDaemoned: "10.88.0.3"}), running(false), true, "10.88.0.3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := podState(tc.job, tc.pod)
+			r := checkedPodState(t, tc.job, tc.pod)
 			if r.Phase != Running || r.Daemoned != tc.daemoned || r.PodIP != tc.ip {
 				t.Errorf("podState = %s daemoned=%v ip=%q, want Running %v %q", r.Phase, r.Daemoned, r.PodIP, tc.daemoned, tc.ip)
 			}
@@ -45,7 +45,7 @@ func TestDaemonState(t *testing.T) {
 	t.Run("a daemon that ends by itself fails", func(t *testing.T) {
 		pod := &corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodSucceeded, ContainerStatuses: []corev1.ContainerStatus{{Name: "main",
 			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0, Reason: "Completed"}}}}}}
-		if r := podState(daemonJob(nil), pod); r.Phase != Failed {
+		if r := checkedPodState(t, daemonJob(nil), pod); r.Phase != Failed {
 			t.Errorf("phase = %s, want Failed", r.Phase)
 		}
 	})
@@ -76,7 +76,7 @@ func TestSidecarFailureFailsThePod(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := &corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning, InitContainerStatuses: tc.inits, ContainerStatuses: mainDone}}
-			if r := podState(job, pod); r.Phase != tc.phase || r.Message != tc.message {
+			if r := checkedPodState(t, job, pod); r.Phase != tc.phase || r.Message != tc.message {
 				t.Errorf("podState = %s %q, want %s %q", r.Phase, r.Message, tc.phase, tc.message)
 			}
 		})

@@ -29,7 +29,7 @@ func TestPodState(t *testing.T) {
 		{"running", corev1.PodStatus{Phase: corev1.PodRunning}, Running, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := podState(job, &corev1.Pod{Status: tc.status})
+			r := checkedPodState(t, job, &corev1.Pod{Status: tc.status})
 			if r.Phase != tc.phase || r.Message != tc.message {
 				t.Errorf("podState = %s %q, want %s %q", r.Phase, r.Message, tc.phase, tc.message)
 			}
