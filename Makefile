@@ -29,8 +29,8 @@ lint: ## go vet and staticcheck
 fuzz: ## Run every fuzz target for FUZZTIME each
 	hack/fuzz.sh $(FUZZTIME)
 
-soak: ## The long tests: 200 driver kills, 5,000-node workflows on kwok's simulated node (KUBECTL_WF_CHAOS_SEED replays a chaos run)
-	KUBECTL_WF_SOAK=1 hack/cluster/with-cluster.sh $(GO) test -count=1 -timeout 120m -run 'TestChaosDriverKills|TestScaleOnSimulatedNode' -v ./cmd/kubectl-wf/cli
+soak: ## The long tests (200 driver kills, 5,000-node workflows on kwok's simulated node, an apiserver restart, FUZZTIME=60s of each fuzz target), then one table of their figures
+	hack/soak.sh
 
 bench: ## Benchmarks, as ratios against baselines measured in the same run
 	hack/bench.sh
