@@ -38,7 +38,6 @@ var supportTable = map[string]support{
 	"Template.plugin":                    notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 	"Template.archiveLocation":           notYet("artifacts are not supported yet"),
 	"RetryStrategy.affinity":             notYet("retry affinity (avoiding the node that failed) is not supported yet"),
-	"Template.failFast":                  notYet("failFast is not supported yet"),
 	"Template.executor":                  ignored("kubectl-wf runs no executor"),
 	"Template.metrics":                   ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"Mutex.database":                     notYet("database locks need Argo's database; kubectl-wf keeps locks in Leases"),

@@ -282,6 +282,30 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("the step after the failure ran")
 			}
 		}},
+		{fixture: "fail-fast.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			const msg = "template has failed or errored children and failFast enabled"
+			if doc.Status.Message != msg {
+				t.Errorf("workflow message %q, want %q", doc.Status.Message, msg)
+			}
+			if g := nodeByName(doc, "[0]"); g == nil || g.Phase != watch.Failed || g.Message != msg {
+				t.Errorf("step group = %+v, want Failed %q", g, msg)
+			}
+			first, failed := nodeByName(doc, ".item(0:0)"), nodeByName(doc, ".item(1:1)")
+			if first == nil || first.Phase != watch.Succeeded || failed == nil || failed.Phase != watch.Failed {
+				t.Fatalf("items = %+v, %+v; want the first Succeeded, the second Failed", first, failed)
+			}
+			if failed.StartedAt.Before(*first.FinishedAt) {
+				t.Errorf("item 1 started before item 0 ended (parallelism 1)")
+			}
+			for _, never := range []string{".item(2:0)", ".item(3:0)"} {
+				if n := nodeByName(doc, never); n != nil {
+					t.Errorf("%s exists (%s); failFast should have stopped it", never, n.Phase)
+				}
+			}
+			if jobs := jobsOf(t, cs, ns, doc.Name); len(jobs) != 2 {
+				t.Errorf("Jobs %v, want the two items that ran", jobs)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
