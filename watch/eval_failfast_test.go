@@ -118,8 +118,8 @@ spec:
       - {name: B, template: run}
       - {name: C, template: run, depends: A.Failed}
 `,
-		run:     failing(".A"),
-		rounds:  [][]string{{"wf.A"}, {"wf.B"}, {"wf.C"}},
+		run:    failing(".A"),
+		rounds: [][]string{{"wf.A"}, {"wf.B"}, {"wf.C"}},
 	}, {
 		name: "steps that succeed are not affected",
 		src: head + `  - name: main
