@@ -30,7 +30,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
 	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
-	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
 
 	// Templates.
 	"ContainerSetTemplate.retryStrategy": notYet("retrying the containers inside a containerSet's pod is not supported yet; a retryStrategy on the template retries the whole pod"),

@@ -306,6 +306,25 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("Jobs %v, want the two items that ran", jobs)
 			}
 		}},
+		{fixture: "template-defaults.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			want := map[string]watch.Phase{doc.Name + "(0)[0].flaky(0)": watch.Failed, doc.Name + "(0)[0].flaky(1)": watch.Succeeded,
+				doc.Name + "(0)[1].greet(0)": watch.Succeeded}
+			got := map[string]watch.Phase{}
+			for _, n := range doc.Status.Nodes {
+				if _, ok := want[n.Name]; ok {
+					got[n.Name] = n.Phase
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("the defaults' retryStrategy: nodes (-want +got):\n%s", diff)
+			}
+			if root := doc.Status.Nodes[doc.Status.Root]; root == nil || root.Type != "Retry" {
+				t.Errorf("root %+v, want a Retry node: the defaults reach the steps template too", root)
+			}
+			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "hello from the defaults") {
+				t.Errorf("greet did not get the defaults' env:\n%s", logs)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
