@@ -55,7 +55,6 @@ var supportTable = map[string]support{
 	"Outputs.artifacts":             notYet("artifacts are not supported yet"),
 	"Arguments.artifacts":           notYet("artifacts are not supported yet"),
 	"ValueFrom.event":               notYet("event payloads need Argo's server"),
-	"Parameter.globalName":          notYet("global outputs ({{workflow.outputs.parameters.*}}) are not supported yet"),
 	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),
 }

@@ -207,6 +207,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 	default:
 		e.fail(n, Error, "template %q: %s templates are not run yet", t.Name, strings.ToLower(n.Type))
 	}
+	e.exportGlobals(n, t, vars) // see eval_globals.go
 	return n
 }
 

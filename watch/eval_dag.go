@@ -60,6 +60,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 			if dt.node != nil || !e.depsFulfilled(dt, tasks) {
 				continue
 			}
+			scope = e.withGlobals(scope)
 			stop := stopped()
 			if !stop {
 				changed = true

@@ -325,6 +325,20 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("greet did not get the defaults' env:\n%s", logs)
 			}
 		}},
+		{fixture: "global-outputs.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			if o := doc.Status.Outputs; o == nil || o.Parameters["my-global-param"] != "hello world" {
+				t.Errorf("status outputs %+v, want my-global-param=hello world", o)
+			}
+			if logs := logsOf(t, ns, doc.Name); strings.Count(logs, "got hello world") != 2 {
+				t.Errorf("the global output did not reach both the later step and the exit handler:\n%s", logs)
+			}
+			if exit := doc.Status.Nodes[doc.Status.OnExit]; exit == nil || exit.Phase != watch.Succeeded {
+				t.Errorf("exit handler %+v, want Succeeded", exit)
+			}
+			if _, out, _ := onCluster(t, ns, "get", doc.Name); !strings.Contains(out, "Output Parameters:\n  my-global-param: hello world\n") {
+				t.Errorf("get does not show the global output:\n%s", out)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
