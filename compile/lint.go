@@ -34,6 +34,11 @@ func Lint(docs []*Document) Diagnostics {
 		}
 	}
 	for _, doc := range docs {
+		doc, err := doc.withTemplateDefaults()
+		if err != nil {
+			diags = append(diags, Diagnostic{Pos: doc.Pos("spec.templateDefaults"), Severity: Error, Message: err.Error()})
+			continue
+		}
 		l := &linter{doc: doc, templates: map[string]int{}, stored: stored}
 		l.lint()
 		diags = append(diags, l.diags...)
@@ -179,6 +184,8 @@ func (l *linter) lintTemplate(i int) {
 	if ads := t.ActiveDeadlineSeconds; ads != nil {
 		ap := path + ".activeDeadlineSeconds"
 		switch {
+		case (len(t.Steps) > 0 || t.DAG != nil) && l.doc.fromTemplateDefaults(ap):
+			// Argo validates templates before merging their defaults.
 		case len(t.Steps) > 0 || t.DAG != nil:
 			l.errorf(ap, "activeDeadlineSeconds is only valid for leaf templates; template %q is a %s template", t.Name, kinds[0])
 		case ads.Type == intstr.String && !strings.Contains(ads.StrVal, "{{"):
@@ -236,6 +243,9 @@ func (l *linter) lintTemplate(i int) {
 func (l *linter) lintTimeout(path string, t *wfv1.Template, kinds []string) {
 	tp := path + ".timeout"
 	switch {
+	case (len(t.Steps) > 0 || t.DAG != nil) && l.doc.fromTemplateDefaults(tp):
+		// Argo validates templates before merging their defaults; a steps
+		// or dag node's timeout then only bounds it while Pending.
 	case len(t.Steps) > 0 || t.DAG != nil:
 		l.errorf(tp, "%s template doesn't support timeout field", kinds[0])
 	case t.Container == nil && t.Script == nil:

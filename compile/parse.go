@@ -38,6 +38,9 @@ type Document struct {
 // Pos returns where the field at path (as `spec.templates[0].name`) is,
 // or where its nearest enclosing field is when path itself is absent.
 func (d *Document) Pos(path string) Pos {
+	if p, ok := d.templateDefaultsPos(path); ok {
+		return p
+	}
 	path = d.sourcePath(path)
 	for path != "" {
 		if p, ok := d.positions.lookup(path); ok {

@@ -40,7 +40,6 @@ var globalWorkflowVars = []string{
 // unsupportedWorkflowVars are Argo's other workflow.* variables, and why
 // kubectl-wf does not provide them yet.
 var unsupportedWorkflowVars = map[string]string{
-	"outputs":       "global outputs are not supported yet",
 	"scheduledTime": "CronWorkflows are not supported",
 }
 
@@ -85,6 +84,9 @@ func (s *scope) check(tag Tag) string {
 			return fmt.Sprintf("%s: only a step or task with withItems, withParam or withSequence has an item", ref)
 		}
 	case "workflow":
+		if at(1) == "outputs" {
+			return s.checkGlobalOutput(ref, at(2), at(3))
+		}
 		return s.checkWorkflow(ref, at(1), at(2))
 	case "steps", "tasks":
 		return s.checkSibling(ref, parts)

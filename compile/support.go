@@ -30,7 +30,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
 	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
-	"WorkflowSpec.templateDefaults":      notYet("templateDefaults is not supported yet"),
 
 	// Templates.
 	"ContainerSetTemplate.retryStrategy": notYet("retrying the containers inside a containerSet's pod is not supported yet; a retryStrategy on the template retries the whole pod"),
@@ -38,7 +37,6 @@ var supportTable = map[string]support{
 	"Template.plugin":                    notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 	"Template.archiveLocation":           notYet("artifacts are not supported yet"),
 	"RetryStrategy.affinity":             notYet("retry affinity (avoiding the node that failed) is not supported yet"),
-	"Template.failFast":                  notYet("failFast is not supported yet"),
 	"Template.executor":                  ignored("kubectl-wf runs no executor"),
 	"Template.metrics":                   ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"Mutex.database":                     notYet("database locks need Argo's database; kubectl-wf keeps locks in Leases"),
@@ -56,7 +54,6 @@ var supportTable = map[string]support{
 	"Outputs.artifacts":             notYet("artifacts are not supported yet"),
 	"Arguments.artifacts":           notYet("artifacts are not supported yet"),
 	"ValueFrom.event":               notYet("event payloads need Argo's server"),
-	"Parameter.globalName":          notYet("global outputs ({{workflow.outputs.parameters.*}}) are not supported yet"),
 	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),
 }

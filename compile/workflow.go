@@ -130,6 +130,11 @@ func NewWorkflow(doc *Document, opts Options) (*Workflow, error) {
 		w.Spec.Entrypoint = opts.Entrypoint
 	}
 	w.Spec.Arguments.Parameters = mergeParameters(w.Spec.Arguments.Parameters, opts.Parameters)
+	templates, err := withTemplateDefaults(w.Spec.TemplateDefaults, w.Spec.Templates)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", doc.Pos("spec.templateDefaults"), err)
+	}
+	w.Spec.Templates = templates
 	w.index()
 	if err := w.applyWorkflowMetadata(); err != nil {
 		return nil, fmt.Errorf("%s: %w", doc.Start, err)

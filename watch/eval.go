@@ -220,6 +220,7 @@ func (e *evaluator) run(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	default:
 		e.fail(n, Error, "template %q: %s templates are not run yet", t.Name, strings.ToLower(n.Type))
 	}
+	e.exportGlobals(n, t, vars) // see eval_globals.go
 }
 
 func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {

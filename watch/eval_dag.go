@@ -24,6 +24,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	defer e.span(n)
 	defer e.boundary(n)()
 	defer e.pushLimit(t, depth)()
+	defer e.failFast(n, t, e.mark())() // the template's own failFast
 	tasks, order, err := buildTasks(t.DAG)
 	if err != nil {
 		e.fail(n, Error, "%v", err)
@@ -59,6 +60,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 			if dt.node != nil || !e.depsFulfilled(dt, tasks) {
 				continue
 			}
+			scope = e.withGlobals(scope)
 			stop := stopped()
 			if !stop {
 				changed = true

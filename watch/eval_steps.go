@@ -15,7 +15,9 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 	defer e.span(n)
 	defer e.boundary(n)()
 	defer e.pushLimit(t, depth)()
+	defer e.failFast(n, t, e.mark())() // the template's own failFast
 	for g, group := range t.Steps {
+		scope = e.withGlobals(scope)
 		gn := e.newNode(compile.StepGroupNodeName(n.Name, g), fmt.Sprintf("[%d]", g), compile.NodeStepGroup, t.Name)
 		n.Children = append(n.Children, gn.ID)
 		var made [][]*Node

@@ -66,4 +66,7 @@ type Status struct {
 	// OnExit is the exit handler's node, once the workflow reached it.
 	OnExit string           `json:"onExit,omitempty"`
 	Nodes  map[string]*Node `json:"nodes"`
+	// Outputs are the global output parameters exported so far (an
+	// output parameter's globalName), as Argo's status.outputs.
+	Outputs *Outputs `json:"outputs,omitempty"`
 }

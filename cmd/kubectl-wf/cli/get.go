@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -166,6 +167,13 @@ func printHeader(out io.Writer, d workflowDocument, now time.Time) {
 		fmt.Fprintln(out, "Parameters:")
 		for _, p := range d.Parameters {
 			fmt.Fprintf(out, "  %s: %s\n", p.Name, p.Value)
+		}
+	}
+	if o := d.Status.Outputs; o != nil && len(o.Parameters) > 0 {
+		// As argo get, in name order (Argo's is the order of export).
+		fmt.Fprintln(out, "Output Parameters:")
+		for _, name := range slices.Sorted(maps.Keys(o.Parameters)) {
+			fmt.Fprintf(out, "  %s: %s\n", name, o.Parameters[name])
 		}
 	}
 	switch {

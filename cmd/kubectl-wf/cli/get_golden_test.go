@@ -18,7 +18,8 @@ import (
 )
 
 // goldenWorkflow has what get shows: steps groups, a DAG with a failed,
-// an omitted and a retried task, parameters and a message.
+// an omitted and a retried task, parameters, a global output and a
+// message.
 const goldenWorkflow = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {name: golden}
@@ -40,6 +41,8 @@ spec:
       - {name: never, template: say, depends: boom}
   - name: say
     container: {image: busybox, command: [echo, "{{workflow.parameters.greeting}}"]}
+    outputs:
+      parameters: [{name: said, globalName: said, value: "{{workflow.parameters.greeting}}"}]
   - name: flaky
     retryStrategy: {limit: 1}
     container: {image: busybox}

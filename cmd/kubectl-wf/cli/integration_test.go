@@ -282,6 +282,63 @@ func TestSeedWorkflows(t *testing.T) {
 				t.Errorf("the step after the failure ran")
 			}
 		}},
+		{fixture: "fail-fast.yaml", code: ExitFailed, phase: watch.Failed, check: func(t *testing.T, ns string, doc workflowDocument) {
+			const msg = "template has failed or errored children and failFast enabled"
+			if doc.Status.Message != msg {
+				t.Errorf("workflow message %q, want %q", doc.Status.Message, msg)
+			}
+			if g := nodeByName(doc, "[0]"); g == nil || g.Phase != watch.Failed || g.Message != msg {
+				t.Errorf("step group = %+v, want Failed %q", g, msg)
+			}
+			first, failed := nodeByName(doc, ".item(0:0)"), nodeByName(doc, ".item(1:1)")
+			if first == nil || first.Phase != watch.Succeeded || failed == nil || failed.Phase != watch.Failed {
+				t.Fatalf("items = %+v, %+v; want the first Succeeded, the second Failed", first, failed)
+			}
+			if failed.StartedAt.Before(*first.FinishedAt) {
+				t.Errorf("item 1 started before item 0 ended (parallelism 1)")
+			}
+			for _, never := range []string{".item(2:0)", ".item(3:0)"} {
+				if n := nodeByName(doc, never); n != nil {
+					t.Errorf("%s exists (%s); failFast should have stopped it", never, n.Phase)
+				}
+			}
+			if jobs := jobsOf(t, cs, ns, doc.Name); len(jobs) != 2 {
+				t.Errorf("Jobs %v, want the two items that ran", jobs)
+			}
+		}},
+		{fixture: "template-defaults.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			want := map[string]watch.Phase{doc.Name + "(0)[0].flaky(0)": watch.Failed, doc.Name + "(0)[0].flaky(1)": watch.Succeeded,
+				doc.Name + "(0)[1].greet(0)": watch.Succeeded}
+			got := map[string]watch.Phase{}
+			for _, n := range doc.Status.Nodes {
+				if _, ok := want[n.Name]; ok {
+					got[n.Name] = n.Phase
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("the defaults' retryStrategy: nodes (-want +got):\n%s", diff)
+			}
+			if root := doc.Status.Nodes[doc.Status.Root]; root == nil || root.Type != "Retry" {
+				t.Errorf("root %+v, want a Retry node: the defaults reach the steps template too", root)
+			}
+			if logs := logsOf(t, ns, doc.Name); !strings.Contains(logs, "hello from the defaults") {
+				t.Errorf("greet did not get the defaults' env:\n%s", logs)
+			}
+		}},
+		{fixture: "global-outputs.yaml", phase: watch.Succeeded, check: func(t *testing.T, ns string, doc workflowDocument) {
+			if o := doc.Status.Outputs; o == nil || o.Parameters["my-global-param"] != "hello world" {
+				t.Errorf("status outputs %+v, want my-global-param=hello world", o)
+			}
+			if logs := logsOf(t, ns, doc.Name); strings.Count(logs, "got hello world") != 2 {
+				t.Errorf("the global output did not reach both the later step and the exit handler:\n%s", logs)
+			}
+			if exit := doc.Status.Nodes[doc.Status.OnExit]; exit == nil || exit.Phase != watch.Succeeded {
+				t.Errorf("exit handler %+v, want Succeeded", exit)
+			}
+			if _, out, _ := onCluster(t, ns, "get", doc.Name); !strings.Contains(out, "Output Parameters:\n  my-global-param: hello world\n") {
+				t.Errorf("get does not show the global output:\n%s", out)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {

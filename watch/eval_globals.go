@@ -1,0 +1,58 @@
+package watch
+
+import (
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// globalOutputPrefix names a global output parameter as a variable.
+const globalOutputPrefix = "workflow.outputs.parameters."
+
+// exportGlobals exports n's output parameters that have a globalName, once
+// n has its outputs, as Argo's addParamToGlobalScope does: from then on
+// {{workflow.outputs.parameters.NAME}} resolves in whatever is evaluated
+// after n (later steps, dependent tasks, the exit handler), and the
+// workflow's status lists it. A name exported twice takes the value of
+// the node evaluated last. vars resolve a globalName given as a tag.
+func (e *evaluator) exportGlobals(n *Node, t *wfv1.Template, vars compile.Vars) {
+	if n.Outputs == nil {
+		return
+	}
+	for _, p := range t.Outputs.Parameters {
+		v, ok := n.Outputs.Parameters[p.Name]
+		if p.GlobalName == "" || !ok {
+			continue
+		}
+		name, missing := vars.Resolve(p.GlobalName)
+		if len(missing) > 0 {
+			continue // Argo leaves it unexported too
+		}
+		if e.status.Outputs == nil {
+			e.status.Outputs = &Outputs{Parameters: map[string]string{}}
+		}
+		e.status.Outputs.Parameters[name] = v
+		e.globals[globalOutputPrefix+name] = v
+	}
+}
+
+// withGlobals returns scope with the global outputs exported since it was
+// made: a steps or dag template's scope is made when it starts, and its
+// later steps and tasks must see what its earlier ones exported.
+func (e *evaluator) withGlobals(scope compile.Vars) compile.Vars {
+	if e.status.Outputs == nil {
+		return scope
+	}
+	var more compile.Vars
+	for name, v := range e.status.Outputs.Parameters {
+		if x, ok := scope[globalOutputPrefix+name]; !ok || x != v {
+			if more == nil {
+				more = compile.Vars{}
+			}
+			more[globalOutputPrefix+name] = v
+		}
+	}
+	if more == nil {
+		return scope
+	}
+	return scope.With(more)
+}
