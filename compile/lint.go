@@ -69,6 +69,7 @@ func (l *linter) lint() {
 	l.lintWorkflowHooks()
 	l.lintWorkflowArguments()
 	l.lintWorkflowRetry()
+	l.lintVolumeClaims()
 	for i := range spec.Templates {
 		l.lintTemplate(i)
 	}
