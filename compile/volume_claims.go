@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,7 +45,7 @@ func (w *Workflow) VolumeClaims() ([]*corev1.PersistentVolumeClaim, error) {
 		}
 		pvc.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"}
 		pvc.ObjectMeta = metav1.ObjectMeta{
-			Name:        w.ClaimName(t.Name),
+			Name:        w.ClaimName(pvc.Name),
 			Namespace:   w.Namespace,
 			Labels:      maps.Clone(pvc.Labels),
 			Annotations: maps.Clone(pvc.Annotations),
@@ -82,10 +83,24 @@ func (w *Workflow) resolveClaim(t *corev1.PersistentVolumeClaim) (*corev1.Persis
 // claim templates' names, as the templates' volumeMounts name them.
 func (w *Workflow) claimVolumes() []corev1.Volume {
 	var out []corev1.Volume
-	for _, t := range w.Spec.VolumeClaimTemplates {
-		out = append(out, corev1.Volume{Name: t.Name, VolumeSource: corev1.VolumeSource{
-			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: w.ClaimName(t.Name)},
+	for _, name := range w.ClaimTemplateNames() {
+		out = append(out, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: w.ClaimName(name)},
 		}})
+	}
+	return out
+}
+
+// ClaimTemplateNames are the names of the claim templates, their tags
+// resolved as VolumeClaims resolves them.
+func (w *Workflow) ClaimTemplateNames() []string {
+	var out []string
+	for _, t := range w.Spec.VolumeClaimTemplates {
+		name := t.Name
+		if strings.Contains(name, "{{") {
+			name, _ = w.GlobalVars().Resolve(name)
+		}
+		out = append(out, name)
 	}
 	return out
 }

@@ -160,6 +160,9 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 	if err := d.waitForLocks(ctx, obj); err != nil {
 		return nil, err
 	}
+	if err := d.ensureVolumeClaims(ctx, Phase(obj.Annotations[AnnotationPhase])); err != nil {
+		return nil, err
+	}
 	for {
 		status, wakeAt, err := d.reconcile(ctx)
 		if err != nil && !apierrors.IsConflict(err) {
@@ -167,6 +170,9 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		}
 		if status != nil && status.Phase.Fulfilled() {
 			if err := d.deletePDB(ctx); err != nil {
+				return status, err
+			}
+			if err := d.deleteVolumeClaims(ctx, status.Phase); err != nil {
 				return status, err
 			}
 			if err := d.releaseLocks(ctx); err != nil {
