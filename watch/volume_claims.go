@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -64,11 +65,38 @@ func (d *driver) deleteVolumeClaims(ctx context.Context, phase Phase) error {
 		err := retry.OnError(retry.DefaultBackoff, transient, func() error {
 			return pvcs.Delete(ctx, name, metav1.DeleteOptions{})
 		})
+		if err == nil {
+			err = d.dropClaimProtection(ctx, name)
+		}
 		if err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("deleting volume claim %s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// claimProtection is the finalizer that keeps a claim while a pod uses it.
+const claimProtection = "kubernetes.io/pvc-protection"
+
+// dropClaimProtection removes the finalizer from a claim being deleted,
+// as Argo does: the protection controller counts a pod that has ended as
+// using the claim, and the workflow's ended pods stay until the workflow
+// is deleted, so the claim would never go.
+func (d *driver) dropClaimProtection(ctx context.Context, name string) error {
+	pvcs := d.cs.CoreV1().PersistentVolumeClaims(d.cfg.Namespace)
+	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		pvc, err := pvcs.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		kept := slices.DeleteFunc(slices.Clone(pvc.Finalizers), func(f string) bool { return f == claimProtection })
+		if len(kept) == len(pvc.Finalizers) {
+			return nil
+		}
+		pvc.Finalizers = kept
+		_, err = pvcs.Update(ctx, pvc, metav1.UpdateOptions{FieldManager: FieldManager})
+		return err
+	})
 }
 
 func ownedBy(refs []metav1.OwnerReference, uid types.UID) bool {

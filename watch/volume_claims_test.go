@@ -162,3 +162,22 @@ func TestEnsureVolumeClaimsAgain(t *testing.T) {
 		t.Errorf("claims made for an ended workflow: %v", names)
 	}
 }
+
+// TestDropClaimProtection: a deleted claim loses the protection finalizer
+// (the workflow's ended pods would hold it for ever) and keeps any other.
+func TestDropClaimProtection(t *testing.T) {
+	ctx := context.Background()
+	cs := fake.NewClientset(&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "wf-work", Namespace: "ns",
+		Finalizers: []string{"example.com/keep", claimProtection}}})
+	d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf"}}
+	if err := d.dropClaimProtection(ctx, "wf-work"); err != nil {
+		t.Fatal(err)
+	}
+	pvc, err := cs.CoreV1().PersistentVolumeClaims("ns").Get(ctx, "wf-work", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"example.com/keep"}, pvc.Finalizers); diff != "" {
+		t.Errorf("finalizers (-want +got):\n%s", diff)
+	}
+}
