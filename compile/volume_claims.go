@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -39,10 +38,7 @@ func (w *Workflow) VolumeClaims() ([]*corev1.PersistentVolumeClaim, error) {
 		if t.Name == "" {
 			return nil, fmt.Errorf("volumeClaimTemplates[%d].metadata.name is required", i)
 		}
-		pvc, err := w.resolveClaim(t)
-		if err != nil {
-			return nil, fmt.Errorf("volumeClaimTemplates[%d]: %w", i, err)
-		}
+		pvc := w.resolveClaim(t)
 		pvc.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"}
 		pvc.ObjectMeta = metav1.ObjectMeta{
 			Name:        w.ClaimName(pvc.Name),
@@ -66,17 +62,10 @@ func (w *Workflow) VolumeClaims() ([]*corev1.PersistentVolumeClaim, error) {
 
 // resolveClaim substitutes the workflow's variables in a claim template.
 // A tag with no value stays as written, as Argo leaves it.
-func (w *Workflow) resolveClaim(t *corev1.PersistentVolumeClaim) (*corev1.PersistentVolumeClaim, error) {
-	raw, err := json.Marshal(t)
-	if err != nil {
-		return nil, err
-	}
-	resolved, _ := w.GlobalVars().Resolve(string(raw))
-	var pvc corev1.PersistentVolumeClaim
-	if err := json.Unmarshal([]byte(resolved), &pvc); err != nil {
-		return nil, fmt.Errorf("after substituting variables: %w", err)
-	}
-	return &pvc, nil
+func (w *Workflow) resolveClaim(t *corev1.PersistentVolumeClaim) *corev1.PersistentVolumeClaim {
+	out, _ := substitute(t, w.GlobalVars())
+	// substitute shares what did not change with the template.
+	return out.DeepCopy()
 }
 
 // claimVolumes are the pod volumes of the claim templates, under the

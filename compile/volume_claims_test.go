@@ -18,7 +18,7 @@ metadata: {name: wf}
 spec:
   entrypoint: main
   arguments:
-    parameters: [{name: class, value: standard}]
+    parameters: [{name: class, value: standard}, {name: note, value: 'say "hi"'}]
   volumes:
   - name: shared
     emptyDir: {}
@@ -26,7 +26,7 @@ spec:
   - metadata:
       name: work
       labels: {team: a}
-      annotations: {owner: "{{workflow.name}}", other: "{{workflow.parameters.missing}}"}
+      annotations: {owner: "{{workflow.name}}", other: "{{workflow.parameters.missing}}", note: "{{workflow.parameters.note}}"}
     spec:
       accessModes: [ReadWriteOnce]
       storageClassName: "{{workflow.parameters.class}}"
@@ -62,7 +62,7 @@ func TestVolumeClaims(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: "wf-work", Namespace: "ns",
 			Labels: map[string]string{"team": "a", LabelWorkflow: "wf", LabelRole: RoleVolumeClaim},
 			// A tag with no value is left as written, as Argo does.
-			Annotations:     map[string]string{"owner": "wf", "other": "{{workflow.parameters.missing}}"},
+			Annotations:     map[string]string{"owner": "wf", "other": "{{workflow.parameters.missing}}", "note": `say "hi"`},
 			OwnerReferences: owner},
 		Spec: corev1.PersistentVolumeClaimSpec{
 			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
