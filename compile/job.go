@@ -185,7 +185,7 @@ func (w *Workflow) podSpec(tmpl *wfv1.Template, containers, ordered []corev1.Con
 	for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
 		mounts.VolumeMounts = append(mounts.VolumeMounts, c.VolumeMounts...)
 	}
-	pod.Volumes = usedVolumes(mounts, tmpl.Volumes, spec.Volumes)
+	pod.Volumes = usedVolumes(mounts, tmpl.Volumes, spec.Volumes, w.claimVolumes())
 	if spec.DNSPolicy != nil {
 		pod.DNSPolicy = *spec.DNSPolicy
 	}

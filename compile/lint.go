@@ -75,6 +75,7 @@ func (l *linter) lint() {
 	l.lintWorkflowArguments()
 	l.lintWorkflowRetry()
 	l.lintSynchronization("spec.synchronization", spec.Synchronization)
+	l.lintVolumeClaims()
 	for i := range spec.Templates {
 		l.lintTemplate(i)
 	}

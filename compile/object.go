@@ -56,14 +56,21 @@ func DecodeWorkflowObject(cm *corev1.ConfigMap) (*Workflow, error) {
 }
 
 // Objects returns every object of the plan in a stable order: the
-// workflow object, then ConfigMaps and Jobs sorted by name, so that
-// compile output diffs cleanly.
+// workflow object, its volume claims, then ConfigMaps and Jobs sorted by
+// name, so that compile output diffs cleanly.
 func (p *Plan) Objects() ([]runtime.Object, error) {
 	wf, err := p.Workflow.WorkflowObject()
 	if err != nil {
 		return nil, err
 	}
 	objs := []runtime.Object{wf}
+	claims, err := p.Workflow.VolumeClaims()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range claims {
+		objs = append(objs, c)
+	}
 	cms := slices.Clone(p.ConfigMaps)
 	slices.SortFunc(cms, func(a, b *corev1.ConfigMap) int { return cmp.Compare(a.Name, b.Name) })
 	for _, cm := range cms {

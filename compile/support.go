@@ -19,8 +19,6 @@ func ignored(reason string) support { return support{Warning, reason} }
 var supportTable = map[string]support{
 	// Workflow spec.
 	"WorkflowSpec.artifactRepositoryRef": notYet("artifacts are not supported yet"),
-	"WorkflowSpec.volumeClaimTemplates":  notYet("volumeClaimTemplates are not supported yet; create the PersistentVolumeClaim first and use spec.volumes"),
-	"WorkflowSpec.volumeClaimGC":         notYet("volumeClaimTemplates are not supported yet"),
 	"WorkflowSpec.executor":              ignored("kubectl-wf runs no executor; pods use their template's serviceAccountName"),
 	"WorkflowSpec.priority":              ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
 	"WorkflowSpec.podGC":                 notYet("podGC is not supported yet: pods are kept until the workflow is deleted"),

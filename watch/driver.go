@@ -177,6 +177,9 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 	if err := d.waitForLocks(ctx, obj); err != nil {
 		return nil, err
 	}
+	if err := d.ensureVolumeClaims(ctx, Phase(obj.Annotations[AnnotationPhase])); err != nil {
+		return nil, err
+	}
 	if d.nodeLocks = usesNodeLocks(d.w); d.nodeLocks {
 		if err := d.watchNodeLocks(informerCtx); err != nil {
 			return nil, err
@@ -233,6 +236,9 @@ func (d *driver) step(ctx context.Context) (status *Status, wakeAt *time.Time, d
 		return status, wakeAt, false, err
 	}
 	if err := d.deletePDB(ctx); err != nil {
+		return status, nil, false, err
+	}
+	if err := d.deleteVolumeClaims(ctx, status.Phase); err != nil {
 		return status, nil, false, err
 	}
 	if err := d.releaseLocks(ctx); err != nil {

@@ -104,8 +104,9 @@ unmount_state() {
 
 # remove_host_traces removes what lives outside the state dir: the pod
 # bridge, the kubelet's links to our pods' logs in /var/log/containers, the
-# CNI result cache of our network, and the kubelet's device-plugin socket
-# (those paths are fixed in the kubelet and libcni).
+# CNI result cache of our network, the kubelet's device-plugin socket and
+# the hostPath provisioner's volumes (those paths are fixed in the kubelet,
+# libcni and the controller-manager).
 remove_host_traces() {
 	if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" || true; fi
 	local l
@@ -113,6 +114,9 @@ remove_host_traces() {
 		[[ -L $l && $(readlink "$l") == "$STATE/"* ]] && rm -f "$l"
 	done
 	rm -f /var/lib/cni/results/kubectl-wf-* /var/lib/kubelet/device-plugins/kubelet.sock
+	# The hostPath provisioner's volumes (its path is fixed in the
+	# controller-manager) that claims alive at the stop still held.
+	rm -rf /tmp/hostpath_pv
 	rmdir /var/lib/kubelet/device-plugins /var/lib/kubelet /run/containerd/s /run/containerd 2>/dev/null || true
 	return 0
 }

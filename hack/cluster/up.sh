@@ -75,6 +75,10 @@ start_apiserver() {
 
 start_controllers() {
 	local kcm="$STATE/controller-manager.kubeconfig" sched="$STATE/scheduler.kubeconfig"
+	# The hostPath provisioner (single node, testing only) provisions the
+	# claims of the default StorageClass (storage_class) under
+	# /tmp/hostpath_pv, and deletes them with their claims, as a cloud's
+	# provisioner would: volumeClaimTemplates need one.
 	# The service-account key and root CA let the controller-manager mint
 	# the tokens Jobs' pods mount. Its default client limits (20 QPS, burst
 	# 30) let the Job controller start about 3 Jobs' pods a second, which
@@ -86,6 +90,7 @@ start_controllers() {
 		--service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
 		--cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
 		--kube-api-qps=100 --kube-api-burst=200 \
+		--enable-hostpath-provisioner=true \
 		--profiling=false
 	start kube-scheduler "$K8S_BIN/kube-scheduler" \
 		--kubeconfig="$sched" --authentication-kubeconfig="$sched" --authorization-kubeconfig="$sched" \
@@ -122,6 +127,23 @@ wait_node() {
 	wait_for "node $NODE_NAME to be Ready" 90 node_ready
 	# Pods cannot be created in a namespace until its default ServiceAccount is.
 	wait_for "default service account" 60 kubectl_ -n default get serviceaccount default
+}
+
+# storage_class makes `standard`, served by the controller-manager's
+# hostPath provisioner, the default StorageClass: a claim that names no
+# class gets it and is bound at once.
+storage_class() {
+	kubectl_ apply -f - <<YAML
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: kubernetes.io/host-path
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+YAML
 }
 
 # push_images runs in the background while the control plane starts.
@@ -166,6 +188,7 @@ main() {
 	start_kubelet
 	wait "$images" || die "pushing the images failed"
 	wait_node
+	wait_for "the default StorageClass" 30 storage_class
 	log "up in $((SECONDS - t0))s"
 	echo "export KUBECONFIG=$KUBECONFIG_FILE"
 }

@@ -100,6 +100,9 @@ func create(ctx context.Context, cs kubernetes.Interface, ns string, o object) (
 		if _, err = cs.CoreV1().PersistentVolumeClaims(ns).Create(ctx, &pvc, metav1.CreateOptions{}); err != nil {
 			return pvc.Name, err
 		}
+		if ok, err := hasDefaultStorageClass(ctx, cs); err != nil || ok {
+			return pvc.Name, err
+		}
 		return pvc.Name, provisionVolume(ctx, cs, &pvc)
 	}
 	return "", fmt.Errorf("cannot apply a %s", o.Kind)
@@ -142,8 +145,23 @@ func deleteClusterTemplates(ctx context.Context, bin string, objs []object) {
 	}
 }
 
-// provisionVolume does what a provisioner would, which the local cluster
-// lacks (Argo's CI has k3s' local-path): a hostPath PersistentVolume of
+// hasDefaultStorageClass says whether a claim that names no class gets
+// one: the local cluster's `standard` (hostPath provisioner) binds it then.
+func hasDefaultStorageClass(ctx context.Context, cs kubernetes.Interface) (bool, error) {
+	list, err := cs.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false, err
+	}
+	for _, sc := range list.Items {
+		if sc.Annotations["storageclass.kubernetes.io/is-default-class"] == "true" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// provisionVolume does what a provisioner would, on a cluster that has
+// none (an older local cluster; Argo's CI has k3s' local-path): a hostPath PersistentVolume of
 // the claim's size, bound to the claim in advance. Deleting the namespace
 // releases it; the Delete policy needs a recycler the cluster has not, so
 // the run deletes released volumes of earlier runs here.

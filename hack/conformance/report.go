@@ -59,8 +59,8 @@ func (r *report) markdown() []byte {
 	p("cluster ([cluster.md](cluster.md)), %d at a time, each limited to %s; phase and reasons come from", r.Parallel, r.Timeout)
 	p("`kubectl wf get NAME -o json`. Files that do not lint clean are not submitted: kubectl-wf refuses")
 	p("them, and the reason column names the missing features. The namespace (`kwf-conf-…`) first gets")
-	p("the folder's ConfigMaps and PersistentVolumeClaims, as Argo's CI does (each claim with a hostPath")
-	p("PersistentVolume bound to it, as a provisioner would make: the local cluster has none), and its WorkflowTemplates and")
+	p("the folder's ConfigMaps and PersistentVolumeClaims, as Argo's CI does (each claim bound by the")
+	p("cluster's default StorageClass, or, on a cluster without one, to a hostPath PersistentVolume made for it), and its WorkflowTemplates and")
 	p("ClusterWorkflowTemplates through `kubectl wf template create` and `kubectl wf cluster-template create`")
 	p("(the cluster templates are deleted after the run).\n")
 	if len(r.Setup) > 0 {
