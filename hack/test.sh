@@ -13,7 +13,13 @@ source hack/cluster/lib.sh
 ensure_packages tmux
 
 go vet ./...
-hack/cluster/with-cluster.sh go test -count=1 -timeout 30m ./...
+# The apiserver-restart test stops the shared apiserver, so it runs alone,
+# after everything else.
+hack/cluster/with-cluster.sh bash -c '
+	set -euo pipefail
+	go test -count=1 -timeout 30m ./...
+	KUBECTL_WF_DISRUPTIVE=1 go test -count=1 -timeout 10m -run TestAPIServerRestart -v ./cmd/kubectl-wf/cli
+'
 if [[ -x hack/krew-test.sh ]]; then
 	hack/krew-test.sh
 fi
