@@ -1,11 +1,9 @@
 package compile
 
 import (
-	"cmp"
 	"flag"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 
@@ -20,25 +18,46 @@ const (
 	tableEnd   = "<!-- END support table -->"
 )
 
-// renderSupportTable writes the support table as Markdown, one row per
-// field, grouped by the Argo type that holds it.
+// renderSupportTable writes the field table as Markdown, one row per field
+// of Argo's schema that kubectl-wf reads.
 func renderSupportTable() string {
-	keys := make([]string, 0, len(supportTable))
-	for k := range supportTable {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(a, b) })
 	var b strings.Builder
-	b.WriteString("| Argo field | kubectl-wf | lint | why / what to do |\n|---|---|---|---|\n")
-	for _, k := range keys {
-		s := supportTable[k]
-		status, lint := "not yet", "error"
-		if s.severity == Warning {
-			status, lint = "ignored (same result)", "warning"
+	b.WriteString("| Argo field | kubectl-wf | lint | what differs, or why not |\n|---|---|---|---|\n")
+	for _, row := range fieldTable() {
+		lint := "—"
+		switch row.Status {
+		case "not yet":
+			lint = "error"
+		case "ignored":
+			lint = "warning"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k, status, lint, strings.ReplaceAll(s.reason, "|", "\\|"))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", row.Key, row.Status, lint, strings.ReplaceAll(row.Note, "|", "\\|"))
 	}
 	return b.String()
+}
+
+// TestSupportKeysNameFields: every key of the support and partly tables
+// names a field the table lists, so a typo cannot hide a field's status.
+func TestSupportKeysNameFields(t *testing.T) {
+	listed := map[string]bool{}
+	for _, row := range fieldTable() {
+		listed[row.Key] = true
+	}
+	for _, table := range []map[string]bool{keysOf(supportTable), keysOf(partlySupported)} {
+		for k := range table {
+			if !listed[k] {
+				t.Errorf("%s names no field of the schema", k)
+			}
+		}
+	}
+}
+
+func keysOf[V any](m map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 // TestCompatDocListsTable keeps docs/compat.md's table equal to the

@@ -1,0 +1,27 @@
+package compile
+
+// partlySupported lists, by the same keys as supportTable, the fields
+// kubectl-wf runs but not exactly as Argo does. They lint clean: the
+// difference is on purpose or narrow, and docs/compat.md explains it. The
+// generated field table in docs/compat.md shows each one's note.
+var partlySupported = map[string]string{
+	"WorkflowSpec.synchronization":      "no queue across workflows: when a lock is freed, whichever waiting driver tries first takes it",
+	"Template.synchronization":          "no queue across workflows; within one workflow nodes take locks in evaluation order",
+	"WorkflowSpec.parallelism":          "a node waiting for a slot is shown Pending, where Argo shows it once it starts",
+	"Template.parallelism":              "a node waiting for a slot is shown Pending, where Argo shows it once it starts",
+	"Template.timeout":                  "container and script templates only; counted from the pod's start, where Argo counts from the node's",
+	"Template.sidecars":                 "native sidecars: the kubelet restarts one that ends while main runs",
+	"Template.resource":                 "run by the driver with the dynamic client and the caller's credentials, not by kubectl in a pod",
+	"Template.http":                     "the request is made by curl in a Job's pod; errors are curl's, not Go's",
+	"Template.containerSet":             "containers others depend on run one at a time, as init containers",
+	"ResourceTemplate.flags":            "a target, --selector/-l, --ignore-not-found and --validate=false; any other flag is a lint error",
+	"ValueFrom.path":                    "at most 4 KiB in all, through the container's termination message",
+	"ValueFrom.configMapKeyRef":         "read once, at submit, not when the node starts",
+	"WorkflowSpec.workflowTemplateRef":  "resolved at submit, by whoever submits",
+	"WorkflowStep.templateRef":          "resolved at submit, by whoever submits",
+	"DAGTask.templateRef":               "resolved at submit, by whoever submits",
+	"Outputs.result":                    "stdout and stderr interleaved, as the pod log API gives them",
+	"Workflow.metadata":                 "metadata.name at most 63 characters, as Argo's validator requires",
+	"Template.failFast":                 "waits for every pod started under the template, nested ones too",
+	"WorkflowSpec.volumeClaimTemplates": "a claim the API refuses stops the driver instead of ending the workflow in Error",
+}
