@@ -44,6 +44,11 @@ func (e *evaluator) expand(c call, scope compile.Vars, depth int) []*Node {
 	if err != nil {
 		return []*Node{e.fail(e.newNode(c.name, c.display, compile.NodeType(t), t.Name), Error, "%v", err)}
 	}
+	if len(items) == 0 {
+		// Argo records an empty loop as one Skipped node, which a DAG's
+		// depends then reads as Skipped (so X.Succeeded does not hold).
+		return []*Node{e.fail(e.newNode(c.name, c.display, "Skipped", t.Name), Skipped, "Skipped, empty params")}
+	}
 	nodes := make([]*Node, len(items))
 	for i, item := range items {
 		label := item.NodeLabel()

@@ -193,19 +193,19 @@ func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, dept
 		dagNode.Children = append(dagNode.Children, dt.node.ID)
 		return
 	}
-	t, _ := e.w.Template(dt.task.Template)
-	group := e.newNode(name, dt.task.Name, compile.NodeTaskGroup, dt.task.Template)
-	dagNode.Children = append(dagNode.Children, group.ID)
-	if t == nil {
-		e.fail(group, Error, "template %q is not defined", dt.task.Template)
-		dt.node, dt.kids = group, []*Node{group}
+	kids := e.expand(c, scope, depth)
+	if len(kids) == 1 && kids[0].Name == name {
+		// The loop could not be expanded, or had no items: the one node
+		// says so, and stands for the task, with no TaskGroup (as Argo).
+		dt.node, dt.kids = kids[0], kids
+		dagNode.Children = append(dagNode.Children, dt.node.ID)
 		return
 	}
-	dt.kids = e.expand(c, scope, depth)
+	group := e.newNode(name, dt.task.Name, compile.NodeTaskGroup, dt.task.Template)
+	dagNode.Children = append(dagNode.Children, group.ID)
+	dt.kids = kids
 	for _, k := range dt.kids {
-		if k.ID != group.ID {
-			group.Children = append(group.Children, k.ID)
-		}
+		group.Children = append(group.Children, k.ID)
 	}
 	mayFail := map[string]bool{}
 	for _, k := range dt.kids {
