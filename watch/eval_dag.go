@@ -214,6 +214,7 @@ func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, dept
 		}
 	}
 	e.groupPhase(group, e.allFulfilled(group.Children), mayFail)
+	group.Message = "" // Argo marks a TaskGroup's phase only, unlike a StepGroup
 	e.span(group)
 	dt.node = group
 }

@@ -65,3 +65,31 @@ spec:
 		t.Errorf("phase %s after %d rounds %v; want Succeeded after gen and the DAG's two tasks", status.Phase, len(rounds), rounds)
 	}
 }
+
+// TestFailedTaskGroupHasNoMessage: Argo marks a TaskGroup's phase only,
+// where a StepGroup also says which child failed.
+func TestFailedTaskGroupHasNoMessage(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: L, template: t, withItems: [a, b]}
+  - name: t
+    container: {image: busybox}
+`)
+	status, _ := simulate(t, w, func(node string, _ []string) PodResult {
+		if node == "wf.L(1:b)" {
+			return exitWith(1)
+		}
+		return succeed("")
+	})
+	group := status.Nodes[compile.NodeID(w.Name, "wf.L")]
+	if group == nil || group.Type != "TaskGroup" || group.Phase != Failed || group.Message != "" {
+		t.Errorf("group = %+v, want a Failed TaskGroup without a message", group)
+	}
+}

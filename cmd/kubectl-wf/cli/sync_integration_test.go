@@ -157,4 +157,3 @@ func mostAtOnce(spans []span) (int, time.Time) {
 	}
 	return best, at
 }
-
