@@ -40,8 +40,12 @@ func (l *linter) lintResource(tpath string, t *wfv1.Template) {
 		l.errorf(path+".action", "successCondition, failureCondition and outputs are not supported for delete action")
 	}
 	if r.ManifestFrom == nil && !strings.Contains(r.Manifest, "{{") && !FlagsNameTarget(r) {
-		if _, err := ParseManifest(r.Manifest, r.Action); err != nil {
+		obj, err := ParseManifest(r.Manifest, r.Action)
+		switch {
+		case err != nil:
 			l.errorf(path+".manifest", "%v", err)
+		case obj.GroupVersionKind().Group == wfv1.Group:
+			l.errorf(path+".manifest", "not supported: a resource template on an %s %s: kubectl-wf puts no Argo kinds in the cluster; run the other workflow's templates from this one with templateRef, or submit it with kubectl wf submit", wfv1.Group, obj.GetKind())
 		}
 	}
 	for _, c := range []struct{ field, which, cond string }{
