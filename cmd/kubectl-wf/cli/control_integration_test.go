@@ -400,20 +400,27 @@ spec:
 // TestRetryStrategyOnCluster: each attempt is a Job of its own; the step
 // succeeds on its third attempt ({{retries}} is the attempt's number),
 // after a backoff; with a smaller limit the workflow fails with Argo's
-// message.
+// message; OnError does not retry a failure; an expression reads the last
+// attempt's real exit code and status.
 func TestRetryStrategyOnCluster(t *testing.T) {
 	cs, _ := testcluster.Client(t)
+	const thirdTime = "test {{retries}} -ge 2"
 	for _, tc := range []struct {
-		limit   string
-		code    int
-		phase   watch.Phase
-		message string
-		jobs    int
+		name     string
+		strategy string
+		command  string
+		code     int
+		phase    watch.Phase
+		message  string
+		jobs     int
 	}{
-		{"3", 0, watch.Succeeded, "", 3},
-		{"1", ExitFailed, watch.Failed, "No more retries left", 2},
+		{"limit 3", "{limit: 3, backoff: {duration: 1s}}", thirdTime, 0, watch.Succeeded, "", 3},
+		{"limit 1", "{limit: 1, backoff: {duration: 1s}}", thirdTime, ExitFailed, watch.Failed, "No more retries left", 2},
+		{"OnError", "{limit: 3, retryPolicy: OnError}", thirdTime, ExitFailed, watch.Failed, "main: Error (exit code 1)", 1},
+		{"expression", `{limit: 5, expression: "asInt(lastRetry.exitCode) == 1 && lastRetry.status == 'Failed'"}`,
+			"exit $(({{retries}} + 1))", ExitFailed, watch.Failed, "retryStrategy.expression evaluated to false", 2},
 	} {
-		t.Run("limit "+tc.limit, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			ns := testcluster.Namespace(t, cs)
 			file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -425,10 +432,8 @@ spec:
     steps:
     - - {name: flaky, template: flaky}
   - name: flaky
-    retryStrategy:
-      limit: `+tc.limit+`
-      backoff: {duration: 1s}
-    container: {image: busybox, command: [sh, -c, "echo attempt {{retries}}; test {{retries}} -ge 2"]}
+    retryStrategy: `+tc.strategy+`
+    container: {image: busybox, command: [sh, -c, "echo attempt {{retries}}; `+tc.command+`"]}
 `)
 			if code, out, errOut := onCluster(t, ns, "submit", file); code != tc.code {
 				t.Fatalf("submit exited %d, want %d\n%s%s", code, tc.code, out, errOut)
