@@ -76,6 +76,7 @@ func (l *linter) lint() {
 	l.lintWorkflowRetry()
 	l.lintSynchronization("spec.synchronization", spec.Synchronization)
 	l.lintVolumeClaims()
+	l.lintPodGC()
 	for i := range spec.Templates {
 		l.lintTemplate(i)
 	}

@@ -21,7 +21,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.artifactRepositoryRef": notYet("artifacts are not supported yet"),
 	"WorkflowSpec.executor":              ignored("kubectl-wf runs no executor; pods use their template's serviceAccountName"),
 	"WorkflowSpec.priority":              ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
-	"WorkflowSpec.podGC":                 notYet("podGC is not supported yet: pods are kept until the workflow is deleted"),
 	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"WorkflowSpec.shutdown":              notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
 	"WorkflowSpec.archiveLogs":           notYet("archiving logs needs an artifact repository, which is not supported yet"),

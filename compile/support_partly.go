@@ -23,5 +23,6 @@ var partlySupported = map[string]string{
 	"Outputs.result":                    "stdout and stderr interleaved, as the pod log API gives them",
 	"Workflow.metadata":                 "metadata.name at most 63 characters, as Argo's validator requires",
 	"Template.failFast":                 "waits for every pod started under the template, nested ones too",
+	"WorkflowSpec.podGC":                "deleteDelayDuration defaults to none (Argo's controller waits 5s); the driver stays until the pods it deletes are gone",
 	"WorkflowSpec.volumeClaimTemplates": "a claim the API refuses stops the driver instead of ending the workflow in Error",
 }

@@ -62,6 +62,9 @@ func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, e
 		return nil, err
 	}
 	d.needResult = strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result")
+	if d.podGC, err = compile.ParsePodGC(d.w.Spec.PodGC); err != nil {
+		return nil, err
+	}
 	d.lease = &lease{cs: cs, namespace: cfg.Namespace, name: cfg.Name, identity: cfg.Identity,
 		owner: []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: obj.Name, UID: obj.UID}}}
 	if err := d.lease.acquire(ctx, cfg.Now()); err != nil {
@@ -100,6 +103,8 @@ type driver struct {
 	// nodeLocks: some template takes locks; lockWatch follows them.
 	nodeLocks bool
 	lockWatch *nodeLockWatch
+	// podGC is spec.podGC (see pod_gc.go); nil deletes no pod.
+	podGC *compile.PodGC
 }
 
 // poke asks for a reconcile; pokes while one is pending are merged.
@@ -233,6 +238,11 @@ func (d *driver) step(ctx context.Context) (status *Status, wakeAt *time.Time, d
 		if err == nil {
 			err = d.ensurePDB(ctx)
 		}
+		if err == nil {
+			var gcAt *time.Time
+			_, gcAt, err = d.collectPods(ctx, status)
+			wakeAt = earliest(wakeAt, gcAt)
+		}
 		return status, wakeAt, false, err
 	}
 	if err := d.deletePDB(ctx); err != nil {
@@ -240,6 +250,11 @@ func (d *driver) step(ctx context.Context) (status *Status, wakeAt *time.Time, d
 	}
 	if err := d.deleteVolumeClaims(ctx, status.Phase); err != nil {
 		return status, nil, false, err
+	}
+	// Pods podGC deletes go before the driver does: nothing else would
+	// delete them later.
+	if pending, gcAt, err := d.collectPods(ctx, status); err != nil || pending {
+		return status, gcAt, false, err
 	}
 	if err := d.releaseLocks(ctx); err != nil {
 		return status, nil, false, err
