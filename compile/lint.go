@@ -201,6 +201,9 @@ func (l *linter) lintTemplate(i int) {
 	if t.Timeout != "" {
 		l.lintTimeout(path, t, kinds)
 	}
+	if t.PendingTimeout != "" {
+		l.lintPendingTimeout(path, t, kinds)
+	}
 	files := 0
 	for j, p := range t.Outputs.Parameters {
 		pp := fmt.Sprintf("%s.outputs.parameters[%d]", path, j)
@@ -261,6 +264,22 @@ func (l *linter) lintTimeout(path string, t *wfv1.Template, kinds []string) {
 		} else if d, err := time.ParseDuration(t.Timeout); err != nil || d <= 0 {
 			l.errorf(tp, "timeout %q is not a duration such as 30s or 5m", t.Timeout)
 		}
+	}
+}
+
+// lintPendingTimeout: leaf templates only, as Argo's validator says;
+// kubectl-wf enforces it for the templates that run a pod.
+func (l *linter) lintPendingTimeout(path string, t *wfv1.Template, kinds []string) {
+	tp := path + ".pendingTimeout"
+	switch {
+	case len(kinds) != 1:
+	case len(t.Steps) > 0 || t.DAG != nil:
+		l.errorf(tp, "%s template doesn't support pendingTimeout field", kinds[0])
+	case t.Resource != nil || t.Suspend != nil:
+		l.errorf(tp, "not supported: %s: pendingTimeout on %s templates: kubectl-wf runs them without a pod, so they are never pending", tp, kinds[0])
+	case strings.Contains(t.PendingTimeout, "{{"):
+	case !validDuration(t.PendingTimeout):
+		l.errorf(tp, "pendingTimeout %q is not a duration such as 30s, 5m or a number of seconds", t.PendingTimeout)
 	}
 }
 

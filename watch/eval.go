@@ -269,6 +269,15 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 			e.stopPod(n, job.Name, r, e.stopped(), e.obs.Now)
 		case e.timedOut && !e.exiting:
 			e.stopPod(n, job.Name, r, podDeadline, e.obs.Now)
+		case r.Phase == Pending && pendingDeadline(inst, r) != nil:
+			// Argo fails a node still pending at its timeout or
+			// pendingTimeout, counted from the node's start, and frees
+			// what its pod waited for.
+			if at := *pendingDeadline(inst, r); e.obs.Now.Before(at) {
+				e.wakeAt(at)
+			} else {
+				e.stopPod(n, job.Name, r, "timeout", at)
+			}
 		case deadline != nil && !e.obs.Now.Before(*deadline):
 			// The kubelet enforces it too, but only at its next sync of
 			// the pod, which can be half a minute late.
@@ -349,6 +358,24 @@ func (e *evaluator) deadline(job *batchv1.Job, r PodResult) *time.Time {
 	}
 	end := r.StartedAt.Add(time.Duration(*ads) * time.Second)
 	return &end
+}
+
+// pendingDeadline is when a pending pod node times out: the sooner of its
+// template's timeout and pendingTimeout after its Job was made, or nil.
+func pendingDeadline(t *wfv1.Template, r PodResult) *time.Time {
+	if r.Created == nil {
+		return nil
+	}
+	var end *time.Time
+	for _, limit := range []string{t.Timeout, t.PendingTimeout} {
+		if d, err := ParseDuration(limit); limit != "" && err == nil {
+			at := r.Created.Add(d)
+			if end == nil || at.Before(*end) {
+				end = &at
+			}
+		}
+	}
+	return end
 }
 
 // stopPod fails a running pod node with message; the driver records that

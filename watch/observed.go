@@ -27,6 +27,9 @@ type PodResult struct {
 	// Daemoned: the Job's daemon pod runs and is ready, at PodIP.
 	Daemoned bool   `json:"daemoned,omitempty"`
 	PodIP    string `json:"podIP,omitempty"`
+	// Created is when the node's Job was made, which Argo counts a pending
+	// node's timeout and pendingTimeout from (set while the pod has not ended).
+	Created *time.Time `json:"created,omitempty"`
 }
 
 // ContainerResult is what is known of one container of a containerSet.

@@ -35,6 +35,15 @@ func recordedResult(job *batchv1.Job) (PodResult, bool) {
 // podState is what a Job's pod says of the node, before results are read:
 // phase, message, times and exit code.
 func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {
+	r := podStateOf(job, pod)
+	if !r.Phase.Completed() && !job.CreationTimestamp.IsZero() {
+		created := job.CreationTimestamp.Time
+		r.Created = &created
+	}
+	return r
+}
+
+func podStateOf(job *batchv1.Job, pod *corev1.Pod) PodResult {
 	if pod == nil {
 		for _, c := range job.Status.Conditions {
 			if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
