@@ -59,7 +59,17 @@ func (e *evaluator) podActive() {
 }
 
 // podToCreate records what the Job of node counts toward.
-func (e *evaluator) podToCreate(node string) {
+func (e *evaluator) podToCreate(node string) { e.countToward(node) }
+
+// lockToAcquire records what a node waiting for its locks counts toward:
+// like a Job, it is admitted only while the bounds allow, so a node never
+// holds locks while parallelism holds it back (Argo checks parallelism
+// before it takes locks).
+func (e *evaluator) lockToAcquire(nodeID string) { e.countToward(lockKey(nodeID)) }
+
+func lockKey(nodeID string) string { return "lock " + nodeID }
+
+func (e *evaluator) countToward(key string) {
 	if e.pending == nil {
 		e.pending = map[string]limitedCreate{}
 	}
@@ -67,10 +77,11 @@ func (e *evaluator) podToCreate(node string) {
 	for i, l := range e.limits {
 		c.limits[i], c.members[i] = l, l.member
 	}
-	e.pending[node] = c
+	e.pending[key] = c
 }
 
-// admit keeps the Jobs to create that the bounds allow, in order.
+// admit keeps the Jobs to create, then the locks to take, that the bounds
+// allow, in order.
 func (e *evaluator) admit() {
 	var wfMax *int64
 	if p := e.w.Spec.Parallelism; p != nil {
@@ -81,18 +92,16 @@ func (e *evaluator) admit() {
 	}
 	admitted := map[*limit]map[string]bool{}
 	pods := e.activePods
-	kept := e.actions.Create[:0]
-	for _, c := range e.actions.Create {
-		lc := e.pending[c.Node]
-		ok := wfMax == nil || int64(pods) < *wfMax
+	fits := func(key string) bool {
+		lc := e.pending[key]
+		if wfMax != nil && int64(pods) >= *wfMax {
+			return false
+		}
 		for i, l := range lc.limits {
 			m := lc.members[i]
 			if !l.active[m] && !admitted[l][m] && int64(len(l.active)+len(admitted[l])) >= l.max {
-				ok = false
+				return false
 			}
-		}
-		if !ok {
-			continue // its node stays Pending until a later evaluation
 		}
 		pods++
 		for i, l := range lc.limits {
@@ -103,7 +112,20 @@ func (e *evaluator) admit() {
 				admitted[l][lc.members[i]] = true
 			}
 		}
-		kept = append(kept, c)
+		return true
+	}
+	kept := e.actions.Create[:0]
+	for _, c := range e.actions.Create {
+		if fits(c.Node) {
+			kept = append(kept, c)
+		} // else its node stays Pending until a later evaluation
 	}
 	e.actions.Create = kept
+	locks := e.actions.AcquireLocks[:0]
+	for _, r := range e.actions.AcquireLocks {
+		if _, counted := e.pending[lockKey(r.Node)]; !counted || fits(lockKey(r.Node)) {
+			locks = append(locks, r)
+		}
+	}
+	e.actions.AcquireLocks = locks
 }

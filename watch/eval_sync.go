@@ -45,6 +45,7 @@ func (e *evaluator) synchronized(n *Node, t *wfv1.Template, vars compile.Vars, d
 		return
 	}
 	n.Phase = Pending
+	e.lockToAcquire(n.ID)
 	e.actions.AcquireLocks = append(e.actions.AcquireLocks, LockRequest{Node: n.ID, locks: locks})
 }
 

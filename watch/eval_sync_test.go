@@ -235,3 +235,33 @@ func TestStartedNodeGoesOnWithoutItsLocks(t *testing.T) {
 		t.Errorf("asked for locks: %v, want the two other items only", actions.AcquireLocks)
 	}
 }
+
+// TestLocksWaitForParallelism: under parallelism 1, only the node that
+// may start asks for its lock; the other takes none while it waits for a
+// slot, as Argo checks parallelism before it takes locks.
+func TestLocksWaitForParallelism(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    parallelism: 1
+    steps:
+    - - {name: a, template: locked, withItems: ["0", "1"], arguments: {parameters: [{name: n, value: "{{item}}"}]}}
+  - name: locked
+    inputs: {parameters: [{name: n}]}
+    synchronization: {mutexes: [{name: "m-{{inputs.parameters.n}}"}]}
+    container: {image: busybox}
+`)
+	_, actions := Evaluate(w, Observed{Jobs: map[string]PodResult{}, Namespace: "ns", Now: t0})
+	var asked []string
+	for _, r := range actions.AcquireLocks {
+		asked = append(asked, r.Node)
+	}
+	want := []string{compile.NodeID("wf", "wf[0].a(0:0)")}
+	if d := cmp.Diff(want, asked); d != "" {
+		t.Errorf("nodes asking for locks (-want +got):\n%s", d)
+	}
+}
