@@ -35,7 +35,7 @@ func argoEntry(created time.Time, value string) string {
 // TestDecideMemo: a lookup hits an entry of the key younger than maxAge,
 // and misses otherwise; a ConfigMap Argo would refuse errs the node.
 func TestDecideMemo(t *testing.T) {
-	tenSeconds := 10 * time.Second
+	maxAge := 10 * time.Second
 	now := t0.Add(500 * time.Millisecond)
 	fresh, stale := argoEntry(t0.Add(-5*time.Second), "world"), argoEntry(t0.Add(-time.Minute), "world")
 	hitOutputs := &Outputs{ExitCode: new("0"), Parameters: map[string]string{"hello": "world"}}
@@ -49,11 +49,11 @@ func TestDecideMemo(t *testing.T) {
 		maxAge *time.Duration
 		want   MemoState
 	}{
-		{name: "no cache yet: miss", cm: nil, maxAge: &tenSeconds, want: MemoState{}},
-		{name: "no entry of the key: miss", cm: cacheMap(map[string]string{"other": fresh}), maxAge: &tenSeconds, want: MemoState{}},
-		{name: "an entry within maxAge: hit", cm: cacheMap(map[string]string{"k": fresh}), maxAge: &tenSeconds,
+		{name: "no cache yet: miss", cm: nil, maxAge: &maxAge, want: MemoState{}},
+		{name: "no entry of the key: miss", cm: cacheMap(map[string]string{"other": fresh}), maxAge: &maxAge, want: MemoState{}},
+		{name: "an entry within maxAge: hit", cm: cacheMap(map[string]string{"k": fresh}), maxAge: &maxAge,
 			want: MemoState{Hit: true, Outputs: hitOutputs}},
-		{name: "an entry older than maxAge: miss", cm: cacheMap(map[string]string{"k": stale}), maxAge: &tenSeconds, want: MemoState{}},
+		{name: "an entry older than maxAge: miss", cm: cacheMap(map[string]string{"k": stale}), maxAge: &maxAge, want: MemoState{}},
 		{name: "no maxAge: any entry hits", cm: cacheMap(map[string]string{"k": stale}), want: MemoState{Hit: true, Outputs: hitOutputs}},
 		{name: "an entry without a node: miss", cm: cacheMap(map[string]string{"k": `{"outputs":{}}`}), want: MemoState{}},
 		{name: "a malformed entry errs", cm: cacheMap(map[string]string{"k": "{"}),
