@@ -307,3 +307,42 @@ func TestSaveMemoOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryForgetsFailedMemoDecision: `retry` makes a memoized node that
+// erred look its key up again; a driver then runs it through the cache
+// as it is now.
+func TestRetryForgetsFailedMemoDecision(t *testing.T) {
+	cs := fake.NewClientset()
+	createWorkflow(t, cs, memoizedPodYAML)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	id := compile.NodeID("wf", "wf")
+	// The cache was not labelled: the lookup erred the workflow.
+	unlabelled := cacheMap(map[string]string{"main-key": argoEntry(time.Now(), "old")})
+	unlabelled.Labels = nil
+	if _, err := cs.CoreV1().ConfigMaps("ns").Create(ctx, unlabelled, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	status, err := Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "first"})
+	if err != nil || status.Phase != Error || memos(t, cs)[id].Error == "" {
+		t.Fatalf("with an unlabelled cache: %+v, %v, decision %+v; want Error, recorded", status, err, memos(t, cs)[id])
+	}
+	// Someone labels it; retry, then drive again: the lookup is made anew.
+	unlabelled.Labels = map[string]string{labelConfigMapType: configMapTypeCache}
+	if _, err := cs.CoreV1().ConfigMaps("ns").Update(ctx, unlabelled, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Retry(ctx, cs, "ns", "wf"); err != nil {
+		t.Fatal(err)
+	}
+	if _, decided := memos(t, cs)[id]; decided {
+		t.Fatalf("after retry the erred decision is still recorded: %+v", memos(t, cs)[id])
+	}
+	status, err = Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "second"})
+	if err != nil || status.Phase != Succeeded {
+		t.Fatalf("after retry: %+v, %v", status, err)
+	}
+	if n := status.Nodes[id]; !n.Memoization.Hit || n.Outputs.Parameters["hello"] != "old" {
+		t.Errorf("after retry: %+v with %+v, want a hit on the entry", n.Memoization, n.Outputs)
+	}
+}
