@@ -92,19 +92,30 @@ func (d *driver) decideMemos(ctx context.Context, obj *corev1.ConfigMap, memos m
 	if len(lookups) == 0 {
 		return obj, nil
 	}
-	caches := map[string]*corev1.ConfigMap{}
+	type read struct {
+		cm  *corev1.ConfigMap
+		err error
+	}
+	caches := map[string]read{}
 	for _, l := range lookups {
-		cm, read := caches[l.Cache]
-		if !read {
-			var err error
-			if cm, err = d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, l.Cache, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-				cm = nil
-			} else if err != nil {
-				return obj, fmt.Errorf("memoization cache %s: %w", l.Cache, err)
+		r, done := caches[l.Cache]
+		if !done {
+			r.cm, r.err = d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, l.Cache, metav1.GetOptions{})
+			switch {
+			case apierrors.IsNotFound(r.err):
+				r = read{}
+			case r.err != nil && (ctx.Err() != nil || transient(r.err)):
+				return obj, fmt.Errorf("memoization cache %s: %w", l.Cache, r.err)
+			case r.err != nil:
+				r.cm = nil
 			}
-			caches[l.Cache] = cm
+			caches[l.Cache] = r
 		}
-		memos[l.Node] = decideMemo(l, cm, now)
+		st := decideMemo(l, r.cm, now)
+		if r.err != nil {
+			st.Error = r.err.Error() // the API's verdict (forbidden, say) errs the node, as in Argo
+		}
+		memos[l.Node] = st
 	}
 	obj, err := d.annotate(ctx, obj, map[string]string{AnnotationMemos: mustJSON(memos)})
 	if err != nil {

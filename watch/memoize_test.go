@@ -3,13 +3,17 @@ package watch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 	clienttesting "k8s.io/client-go/testing"
 
@@ -344,5 +348,49 @@ func TestRetryForgetsFailedMemoDecision(t *testing.T) {
 	}
 	if n := status.Nodes[id]; !n.Memoization.Hit || n.Outputs.Parameters["hello"] != "old" {
 		t.Errorf("after retry: %+v with %+v, want a hit on the entry", n.Memoization, n.Outputs)
+	}
+}
+
+// TestDecideMemosRecordsRefusal: the API refusing to read the cache errs
+// the node, recorded; the apiserver being away decides nothing yet.
+func TestDecideMemosRecordsRefusal(t *testing.T) {
+	maxAge := time.Hour
+	lookup := MemoLookup{Node: "wf-1", Key: "k", Cache: "c", MaxAge: &maxAge}
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantErr   bool
+		wantState string
+	}{
+		{name: "forbidden", err: apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "c", errors.New("no")),
+			wantState: `configmaps "c" is forbidden: no`},
+		{name: "apiserver away", err: apierrors.NewServiceUnavailable("restarting"), wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := fake.NewClientset()
+			createWorkflow(t, cs, memoizedPodYAML)
+			cs.PrependReactor("get", "configmaps", func(a clienttesting.Action) (bool, runtime.Object, error) {
+				if a.(clienttesting.GetAction).GetName() == "c" {
+					return true, nil, tc.err
+				}
+				return false, nil, nil
+			})
+			d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf"}, wake: make(chan struct{}, 1)}
+			obj, _ := cs.CoreV1().ConfigMaps("ns").Get(context.Background(), "wf", metav1.GetOptions{})
+			_, err := d.decideMemos(context.Background(), obj, map[string]MemoState{}, []MemoLookup{lookup}, t0)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err %v, want an error: %v", err, tc.wantErr)
+			}
+			got, decided := memos(t, cs)["wf-1"]
+			if tc.wantErr {
+				if decided {
+					t.Errorf("decided %+v while the apiserver was away", got)
+				}
+				return
+			}
+			if got.Error != tc.wantState || got.Hit {
+				t.Errorf("decision %+v, want the error %q recorded", got, tc.wantState)
+			}
+		})
 	}
 }
