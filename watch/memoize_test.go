@@ -394,3 +394,52 @@ func TestDecideMemosRecordsRefusal(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoizeCrashAtEveryWrite stops the driver right after each of its
+// writes in turn, then lets another driver finish: the memoized pod runs
+// at most once, its outputs are saved, and the workflow Succeeds.
+func TestMemoizeCrashAtEveryWrite(t *testing.T) {
+	id := compile.NodeID("wf", "wf")
+	for k := 1; ; k++ {
+		cs := fake.NewClientset()
+		createWorkflow(t, cs, memoizedPodYAML)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		fakeKubelet(ctx, t, cs, "ns")
+		driverCtx, crash := context.WithCancel(ctx)
+		writes := 0
+		cs.PrependReactor("*", "*", func(a clienttesting.Action) (bool, runtime.Object, error) {
+			switch a.GetVerb() {
+			case "create", "update", "patch", "delete":
+				if writes++; writes == k {
+					crash() // once this write is done
+				}
+			}
+			return false, nil, nil
+		})
+		status, err := Drive(driverCtx, cs, Config{Namespace: "ns", Name: "wf", Identity: "first"})
+		finished := err == nil && writes < k
+		if !finished {
+			status, err = Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "second"})
+		}
+		if err != nil || status.Phase != Succeeded {
+			t.Fatalf("crash after write %d: %+v, %v", k, status, err)
+		}
+		if jobs := mustList(t, cs); len(jobs) != 1 || countCreates(cs, "jobs") > 2 {
+			t.Errorf("crash after write %d: Jobs %v, %d creations asked; want the one Job", k, jobs, countCreates(cs, "jobs"))
+		}
+		if m := memos(t, cs)[id]; m.Hit || !m.Saved {
+			t.Errorf("crash after write %d: decision %+v, want a miss, saved", k, m)
+		}
+		if entry, _ := readEntry(t, cs, "main-key"); entry.NodeID != id || entry.Outputs == nil || len(entry.Outputs.Parameters) != 1 {
+			t.Errorf("crash after write %d: entry %+v", k, entry)
+		}
+		cancel()
+		if finished {
+			t.Logf("crashed after each of %d writes", k-1)
+			if k < 5 {
+				t.Fatalf("the driver made only %d writes", k-1)
+			}
+			return
+		}
+	}
+}
