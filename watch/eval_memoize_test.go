@@ -213,3 +213,43 @@ spec:
 		t.Errorf("after the release: %s, want Succeeded", status.Phase)
 	}
 }
+
+// TestMemoizedSteps: a steps template is memoized as a whole, as in Argo:
+// a hit gets no children; a miss runs them, and saves the template's
+// outputs once they all succeeded.
+func TestMemoizedSteps(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    memoize: {key: main, cache: {configMap: {name: c}}}
+    steps:
+    - - {name: a, template: a}
+    outputs:
+      parameters:
+      - {name: out, valueFrom: {parameter: "{{steps.a.outputs.result}}"}}
+  - name: a
+    script: {image: busybox, source: echo hi}
+`)
+	id := compile.NodeID("wf", "wf")
+	hit := map[string]MemoState{id: {Key: "main", Cache: "c", Hit: true, DecidedAt: t0, Outputs: &Outputs{Parameters: map[string]string{"out": "cached"}}}}
+	status, a := Evaluate(w, Observed{Jobs: map[string]PodResult{}, Memos: hit, Now: t0})
+	if n := status.Nodes[id]; status.Phase != Succeeded || len(n.Children) != 0 || len(a.Create) != 0 || n.Outputs.Parameters["out"] != "cached" {
+		t.Errorf("a hit: %s with children %v, %d Jobs, outputs %+v; want Succeeded, none, none, out=cached", status.Phase, n.Children, len(a.Create), n.Outputs)
+	}
+	miss := map[string]MemoState{id: {Key: "main", Cache: "c", DecidedAt: t0}}
+	_, a = Evaluate(w, Observed{Jobs: map[string]PodResult{}, Memos: miss, Now: t0})
+	if len(a.Create) != 1 {
+		t.Fatalf("a miss creates %d Jobs, want its step's", len(a.Create))
+	}
+	jobs := map[string]PodResult{a.Create[0].Job.Name: succeed("hi")}
+	status, a = Evaluate(w, Observed{Jobs: jobs, Memos: miss, Now: t0})
+	want := []MemoSave{{Node: id, Key: "main", Cache: "c", DecidedAt: t0,
+		Outputs: &wfv1.Outputs{Parameters: []wfv1.Parameter{{Name: "out", Value: wfv1.ParseAnyString("hi"), ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.a.outputs.result}}"}}}}}}
+	if diff := cmp.Diff(want, a.SaveMemos); status.Phase != Running || diff != "" {
+		t.Errorf("the steps done: %s, saves (-want +got):\n%s", status.Phase, diff)
+	}
+}
