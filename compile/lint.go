@@ -176,6 +176,7 @@ func (l *linter) lintTemplate(i int) {
 	path := fmt.Sprintf("spec.templates[%d]", i)
 	kinds := templateKinds(t)
 	l.lintSynchronization(path+".synchronization", t.Synchronization)
+	l.lintMemoize(path, t.Memoize)
 	switch len(kinds) {
 	case 0:
 		l.errorf(path, "template %q has none of container, script, resource, suspend, steps, dag, http, data, containerSet, plugin", t.Name)

@@ -38,8 +38,8 @@ func TestParseFileDiagnostics(t *testing.T) {
 		},
 		{
 			name: "unsupported field is named with its path",
-			yaml: "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates:\n  - name: a\n    memoize: {key: k}\n",
-			want: []string{"f.yaml:6:5: not supported: spec.templates[0].memoize: memoization is not supported yet"},
+			yaml: "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates:\n  - name: a\n    resourceClaims: [{name: gpu}]\n",
+			want: []string{"f.yaml:6:5: not supported: spec.templates[0].resourceClaims: dynamic resource claims are not supported yet"},
 		},
 		{
 			name: "ignored field is a warning",

@@ -40,7 +40,6 @@ var supportTable = map[string]support{
 	"SemaphoreRef.database":              notYet("database locks need Argo's database; kubectl-wf keeps locks in Leases"),
 	"Mutex.namespace":                    notYet("a lock of another namespace is not supported yet"),
 	"SemaphoreRef.namespace":             notYet("a lock of another namespace is not supported yet"),
-	"Template.memoize":                   notYet("memoization is not supported yet"),
 	"Template.resourceClaims":            notYet("dynamic resource claims are not supported yet"),
 
 	// Steps and tasks.

@@ -157,9 +157,9 @@ func TestTemplateDefaultsLint(t *testing.T) {
 		want:      []string{`t.yaml:10:14: steps template doesn't support timeout field`},
 	}, {
 		name:      "an unsupported field in the defaults",
-		defaults:  "memoize: {key: k, cache: {configMap: {name: c}}}",
+		defaults:  "resourceClaims: [{name: gpu}]",
 		templates: "  - name: main\n    container: {image: busybox}\n",
-		want:      []string{`t.yaml:7:5: not supported: spec.templateDefaults.memoize: memoization is not supported yet`},
+		want:      []string{`t.yaml:7:5: not supported: spec.templateDefaults.resourceClaims: dynamic resource claims are not supported yet`},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			docs, diags := ParseFile("t.yaml", []byte(defaultsWorkflow(tc.defaults, tc.templates)))

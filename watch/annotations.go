@@ -24,6 +24,9 @@ const (
 	// AnnotationLockWaits holds, by node ID, why a node waits for a lock
 	// (Argo's message), for readers of the workflow.
 	AnnotationLockWaits = compile.Domain + "/lock-waits"
+	// AnnotationMemos holds, by node ID, each memoized node's cache
+	// lookup as decided, and whether its outputs were saved.
+	AnnotationMemos = compile.Domain + "/memos"
 
 	// Pods carry the Job controller's label with their Job's name.
 	labelJobName = "batch.kubernetes.io/job-name"

@@ -61,7 +61,8 @@ func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, e
 	if d.w, err = compile.DecodeWorkflowObject(obj); err != nil {
 		return nil, err
 	}
-	d.needResult = strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result")
+	// A memoized node's result is cached for whoever reads it later.
+	d.needResult = strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result") || usesMemoize(d.w)
 	if d.podGC, err = compile.ParsePodGC(d.w.Spec.PodGC); err != nil {
 		return nil, err
 	}
@@ -292,6 +293,16 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 	if obj, err = d.recordLockWaits(ctx, obj, status, waits); err != nil {
 		return status, nil, err
 	}
+	memos := maps.Clone(obs.Memos)
+	if memos == nil {
+		memos = map[string]MemoState{}
+	}
+	if obj, err = d.decideMemos(ctx, obj, memos, actions.DecideMemos, obs.Now); err != nil {
+		return status, nil, err
+	}
+	if obj, err = d.saveMemos(ctx, obj, memos, actions.SaveMemos, obs.Now); err != nil {
+		return status, nil, err
+	}
 	for _, stop := range actions.StopJobs {
 		if err := d.stopJob(ctx, stop); err != nil {
 			return status, nil, err
@@ -384,6 +395,11 @@ func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) 
 	if raw := obj.Annotations[AnnotationResources]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &obs.Resources); err != nil {
 			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationResources, err)
+		}
+	}
+	if raw := obj.Annotations[AnnotationMemos]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &obs.Memos); err != nil {
+			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationMemos, err)
 		}
 	}
 	for job, msg := range parseCreateErrors(obj) {

@@ -152,11 +152,14 @@ func (e *evaluator) newNode(name, display, typ, template string) *Node {
 }
 
 // mark is a point an evaluation can be undone to.
-type mark struct{ created, creates, suspends, resources, acquires, releases, touched int }
+type mark struct {
+	created, creates, suspends, resources, acquires, releases, lookups, saves, touched int
+}
 
 func (e *evaluator) mark() mark {
 	a := e.actions
-	return mark{len(e.created), len(a.Create), len(a.StartSuspends), len(a.Resources), len(a.AcquireLocks), len(a.ReleaseLocks), e.touched}
+	return mark{len(e.created), len(a.Create), len(a.StartSuspends), len(a.Resources), len(a.AcquireLocks), len(a.ReleaseLocks),
+		len(a.DecideMemos), len(a.SaveMemos), e.touched}
 }
 
 // startedSince reports whether anything evaluated since m already exists
@@ -174,6 +177,8 @@ func (e *evaluator) undo(m mark) {
 	e.actions.Resources = e.actions.Resources[:m.resources]
 	e.actions.AcquireLocks = e.actions.AcquireLocks[:m.acquires]
 	e.actions.ReleaseLocks = e.actions.ReleaseLocks[:m.releases]
+	e.actions.DecideMemos = e.actions.DecideMemos[:m.lookups]
+	e.actions.SaveMemos = e.actions.SaveMemos[:m.saves]
 }
 
 func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node {
@@ -198,7 +203,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 		e.synchronized(n, t, vars, depth)
 		return n
 	}
-	e.run(n, t, vars, depth)
+	e.memoized(n, t, vars, depth)
 	return n
 }
 

@@ -22,7 +22,7 @@ func (e *evaluator) synchronized(n *Node, t *wfv1.Template, vars compile.Vars, d
 	})
 	held := e.obs.Locks[n.ID]
 	if holdsAll(held, locks) {
-		e.run(n, t, vars, depth)
+		e.memoized(n, t, vars, depth)
 		if n.Phase.Fulfilled() {
 			e.actions.ReleaseLocks = append(e.actions.ReleaseLocks, n.ID)
 		}
@@ -32,7 +32,7 @@ func (e *evaluator) synchronized(n *Node, t *wfv1.Template, vars compile.Vars, d
 	// may have released some): it goes on to its end. One that did not
 	// start waits for them.
 	m := e.mark()
-	e.run(n, t, vars, depth)
+	e.memoized(n, t, vars, depth)
 	if e.startedSince(m) {
 		if n.Phase.Fulfilled() && len(held) > 0 {
 			e.actions.ReleaseLocks = append(e.actions.ReleaseLocks, n.ID)

@@ -90,6 +90,8 @@ type Observed struct {
 	// Locks are the lock keys each node (by ID) holds, for templates with
 	// synchronization.
 	Locks map[string][]string
+	// Memos are the cache lookups decided for memoized nodes, by node ID.
+	Memos map[string]MemoState
 	Now   time.Time
 }
 
@@ -116,6 +118,10 @@ type Actions struct {
 	// holding locks.
 	AcquireLocks []LockRequest
 	ReleaseLocks []string
+	// DecideMemos are memoized nodes whose cache lookup is to be decided
+	// and recorded; SaveMemos are nodes whose outputs are to be saved.
+	DecideMemos []MemoLookup
+	SaveMemos   []MemoSave
 	// WakeAt is when a timed event (a suspend's duration) falls due.
 	WakeAt *time.Time
 }

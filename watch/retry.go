@@ -21,7 +21,8 @@ import (
 // Retry prepares a failed workflow to run its failed nodes again, as
 // `argo retry` does: the Jobs of failed and errored nodes are deleted (with
 // their pods, before anything else, so that no driver adopts a failed
-// attempt), the resource nodes that failed are forgotten, and the workflow
+// attempt), the resource nodes that failed and the cache lookups of
+// memoized nodes that failed are forgotten, and the workflow
 // is marked Running again. Succeeded nodes keep their results. The caller
 // then drives it. It returns the nodes it reset.
 func Retry(ctx context.Context, cs kubernetes.Interface, namespace, name string) ([]string, error) {
@@ -37,9 +38,10 @@ func Retry(ctx context.Context, cs kubernetes.Interface, namespace, name string)
 	case !snap.Status.Phase.Fulfilled():
 		return nil, fmt.Errorf("workflow %s is %s: only a Failed or Error workflow can be retried", name, snap.Status.Phase)
 	}
-	var jobs, reset []string
+	var jobs, reset, failed []string
 	for _, n := range snap.Status.Nodes {
 		if n.Phase == Failed || n.Phase == Error {
+			failed = append(failed, n.ID)
 			if n.Job != "" {
 				jobs = append(jobs, n.Job)
 			}
@@ -65,11 +67,20 @@ func Retry(ctx context.Context, cs kubernetes.Interface, namespace, name string)
 				delete(obs.Resources, node)
 			}
 		}
-		return map[string]any{
+		values := map[string]any{
 			AnnotationPhase: string(Running), AnnotationMessage: nil, AnnotationFinishedAt: nil,
 			AnnotationCreateErrors: nil, AnnotationShutdown: nil, AnnotationSuspended: nil,
 			AnnotationResources: mustJSON(obs.Resources),
-		}, nil
+		}
+		if len(obs.Memos) > 0 {
+			// A memoized node that failed looks its key up again, as a
+			// node Argo's retry resets does.
+			for _, id := range failed {
+				delete(obs.Memos, id)
+			}
+			values[AnnotationMemos] = mustJSON(obs.Memos)
+		}
+		return values, nil
 	})
 	return reset, err
 }

@@ -42,6 +42,8 @@ type Node struct {
 	PodIP    string   `json:"podIP,omitempty"`
 	Outputs  *Outputs `json:"outputs,omitempty"`
 	Children []string `json:"children,omitempty"`
+	// Memoization is a memoized node's cache lookup, once decided.
+	Memoization *MemoizationStatus `json:"memoizationStatus,omitempty"`
 }
 
 // done reports whether what follows a node may start: it is fulfilled,

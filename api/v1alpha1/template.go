@@ -174,7 +174,8 @@ type Memoize struct {
 	MaxAge string `json:"maxAge"`
 }
 
-// Cache is the memoization cache.
+// Cache is the memoization cache: a ConfigMap of the workflow's namespace,
+// named only, as in Argo.
 type Cache struct {
-	ConfigMap *corev1.ConfigMapKeySelector `json:"configMap"`
+	ConfigMap *corev1.LocalObjectReference `json:"configMap"`
 }

@@ -74,7 +74,8 @@ func TestRunAsNamespacedRole(t *testing.T) {
 	if code, _, errOut := asRunner("get", "nothing"); code == 0 || !strings.Contains(errOut, "not found") {
 		t.Fatalf("the ServiceAccount's kubeconfig does not work as expected: exit %d: %s", code, errOut)
 	}
-	for _, fixture := range []string{"hello-world.yaml", "script.yaml", "dag-diamond.yaml", "result-passing.yaml", "output-parameters.yaml", "resource.yaml"} {
+	// memoize.yaml twice: a miss that creates its cache, then a hit.
+	for _, fixture := range []string{"hello-world.yaml", "script.yaml", "dag-diamond.yaml", "result-passing.yaml", "output-parameters.yaml", "resource.yaml", "memoize.yaml", "memoize.yaml"} {
 		code, out, errOut := asRunner("submit", filepath.Join(fixturesDir, fixture))
 		if code != 0 {
 			t.Errorf("%s as the ServiceAccount: exit %d\n%s%s", fixture, code, out, errOut)
