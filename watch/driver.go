@@ -61,6 +61,7 @@ func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, e
 	if d.w, err = compile.DecodeWorkflowObject(obj); err != nil {
 		return nil, err
 	}
+	d.eval = NewEvaluator(d.w)
 	d.needResult = strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result")
 	d.lease = &lease{cs: cs, namespace: cfg.Namespace, name: cfg.Name, identity: cfg.Identity,
 		owner: []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: obj.Name, UID: obj.UID}}}
@@ -82,6 +83,7 @@ type driver struct {
 	cs         kubernetes.Interface
 	cfg        Config
 	w          *compile.Workflow
+	eval       *Evaluator // of w, remembering across reconciles
 	lease      *lease
 	needResult bool
 	jobs       listersbatchv1.JobLister
@@ -258,7 +260,7 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	status, actions := Evaluate(d.w, obs)
+	status, actions := d.eval.Evaluate(obs)
 	if len(actions.StartSuspends) > 0 {
 		for _, n := range actions.StartSuspends {
 			obs.Suspends[n] = SuspendState{StartedAt: obs.Now}
