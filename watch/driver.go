@@ -61,7 +61,7 @@ func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, e
 	if d.w, err = compile.DecodeWorkflowObject(obj); err != nil {
 		return nil, err
 	}
-	d.eval = NewEvaluator(d.w)
+	d.eval, d.results = NewEvaluator(d.w), decodedResults{}
 	d.needResult = strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result")
 	d.lease = &lease{cs: cs, namespace: cfg.Namespace, name: cfg.Name, identity: cfg.Identity,
 		owner: []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: obj.Name, UID: obj.UID}}}
@@ -84,6 +84,7 @@ type driver struct {
 	cfg        Config
 	w          *compile.Workflow
 	eval       *Evaluator // of w, remembering across reconciles
+	results    decodedResults
 	lease      *lease
 	needResult bool
 	jobs       listersbatchv1.JobLister
@@ -322,8 +323,12 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	}
 	for _, job := range jobs {
 		delete(d.created, job.Name)
-		pod := d.podOf(job)
-		r, recorded := recordedResult(job)
+		r, recorded := d.results.read(job)
+		var pod *corev1.Pod
+		if !recorded || r.Phase == Error {
+			// A recorded result needs its pod only to stop it.
+			pod = d.podOf(job)
+		}
 		if !recorded {
 			r = podState(job, pod)
 		}
