@@ -210,7 +210,7 @@ func pacedKubelet(ctx context.Context, b *testing.B, cs *fake.Clientset, ns stri
 	go func() {
 		defer close(done)
 		defer jobs.Stop()
-		var queue, running []*batchv1.Job
+		var queue, running []string // Job names: the store has the Jobs
 		tick := time.NewTicker(time.Second / time.Duration(rate))
 		defer tick.Stop()
 		for {
@@ -219,17 +219,16 @@ func pacedKubelet(ctx context.Context, b *testing.B, cs *fake.Clientset, ns stri
 				return
 			case ev := <-jobs.ResultChan():
 				if job, ok := ev.Object.(*batchv1.Job); ok && ev.Type == apiwatch.Added {
-					queue = append(queue, job)
+					queue = append(queue, job.Name)
 				}
 			case <-tick.C:
 				if len(queue) > 0 {
-					job := queue[0]
+					startPod(ctx, b, cs, ns, queue[0])
+					running = append(running, queue[0])
 					queue = queue[1:]
-					startPod(ctx, b, cs, job)
-					running = append(running, job)
 				}
 				if len(running) > lag || (len(queue) == 0 && len(running) > 0) {
-					endPod(ctx, b, cs, running[0])
+					endPod(ctx, b, cs, ns, running[0])
 					running = running[1:]
 				}
 				cs.ClearActions()
@@ -239,32 +238,39 @@ func pacedKubelet(ctx context.Context, b *testing.B, cs *fake.Clientset, ns stri
 	return done
 }
 
-func startPod(ctx context.Context, b *testing.B, cs *fake.Clientset, job *batchv1.Job) {
-	pod := endedPod(job)
-	pod.Status.Phase = corev1.PodRunning
-	for i := range pod.Status.ContainerStatuses {
-		pod.Status.ContainerStatuses[i].State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: pod.CreationTimestamp}}
-	}
-	if _, err := cs.CoreV1().Pods(job.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil && ctx.Err() == nil {
-		b.Errorf("creating pod: %v", err)
-	}
-}
-
-func endPod(ctx context.Context, b *testing.B, cs *fake.Clientset, job *batchv1.Job) {
-	if _, err := cs.CoreV1().Pods(job.Namespace).UpdateStatus(ctx, endedPod(job), metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
-		b.Errorf("ending pod: %v", err)
-	}
-	cur, err := cs.BatchV1().Jobs(job.Namespace).Get(ctx, job.Name, metav1.GetOptions{})
+func startPod(ctx context.Context, b *testing.B, cs *fake.Clientset, ns, name string) {
+	job, err := cs.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		if ctx.Err() == nil {
 			b.Errorf("reading job: %v", err)
 		}
 		return
 	}
-	cur.Status = batchv1.JobStatus{Succeeded: 1, Conditions: []batchv1.JobCondition{
+	pod := endedPod(job)
+	pod.Status.Phase = corev1.PodRunning
+	for i := range pod.Status.ContainerStatuses {
+		pod.Status.ContainerStatuses[i].State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: pod.CreationTimestamp}}
+	}
+	if _, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil && ctx.Err() == nil {
+		b.Errorf("creating pod: %v", err)
+	}
+}
+
+func endPod(ctx context.Context, b *testing.B, cs *fake.Clientset, ns, name string) {
+	job, err := cs.BatchV1().Jobs(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		if ctx.Err() == nil {
+			b.Errorf("reading job: %v", err)
+		}
+		return
+	}
+	if _, err := cs.CoreV1().Pods(ns).UpdateStatus(ctx, endedPod(job), metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
+		b.Errorf("ending pod: %v", err)
+	}
+	job.Status = batchv1.JobStatus{Succeeded: 1, Conditions: []batchv1.JobCondition{
 		{Type: batchv1.JobSuccessCriteriaMet, Status: corev1.ConditionTrue},
 		{Type: batchv1.JobComplete, Status: corev1.ConditionTrue}}}
-	if _, err := cs.BatchV1().Jobs(job.Namespace).UpdateStatus(ctx, cur, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
+	if _, err := cs.BatchV1().Jobs(ns).UpdateStatus(ctx, job, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
 		b.Errorf("completing job: %v", err)
 	}
 }
