@@ -481,7 +481,8 @@ func (d *driver) suspendJob(ctx context.Context, job *batchv1.Job) error {
 const createParallelism = 16
 
 // createAll creates the Jobs of every ready node at once, so that a wide
-// fan-out is not paid for one round trip after another. It returns the
+// fan-out is not paid for one round trip after another; it lets go of
+// each object in creates once sent. It returns the
 // creations the API refused, by Job; an error that is not the API's
 // verdict on the object (the context ended, the apiserver is away) is
 // returned instead, so that it is not recorded as the node's failure.
@@ -490,9 +491,12 @@ func (d *driver) createAll(ctx context.Context, obj *corev1.ConfigMap, creates [
 	refused := map[string]string{}
 	var g errgroup.Group
 	g.SetLimit(createParallelism)
-	for _, c := range creates {
+	for i, c := range creates {
 		g.Go(func() error {
 			err := retry.OnError(retry.DefaultBackoff, transient, func() error { return d.create(ctx, obj, c) })
+			// Sent: the object need not wait in memory for the others,
+			// which at the client's QPS can take minutes on a wide fan-out.
+			creates[i].Job, creates[i].Script = nil, nil
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
