@@ -3,6 +3,7 @@ package compile
 import (
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 )
 
@@ -37,7 +38,7 @@ var loopLabelParens = strings.NewReplacer("(", "", ")", "")
 // strips parentheses from the value so that names stay parseable.
 func LoopNodeName(name string, index int, value string) string {
 	value = loopLabelParens.Replace(value)
-	return fmt.Sprintf("%s(%d:%s)", name, index, value)
+	return name + "(" + strconv.Itoa(index) + ":" + value + ")"
 }
 
 // RetryNodeName names attempt i of a node with a retryStrategy.
@@ -56,7 +57,7 @@ func NodeID(workflow, nodeName string) string {
 	if nodeName == workflow {
 		return workflow
 	}
-	return fmt.Sprintf("%s-%d", workflow, NodeHash(nodeName))
+	return workflow + "-" + strconv.FormatUint(uint64(NodeHash(nodeName)), 10)
 }
 
 // JobName is the deterministic name of the Job that runs a pod node: Argo's

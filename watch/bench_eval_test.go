@@ -1,16 +1,15 @@
 package watch
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
-// BenchmarkEvaluateWideFanOut is one evaluation of a 5,000-item fan-out
-// whose pods have all ended: what a driver pays on each event near the end
-// of a wide workflow.
-func BenchmarkEvaluateWideFanOut(b *testing.B) {
-	docs, diags := compile.ParseFile("wf.yaml", []byte(`apiVersion: argoproj.io/v1alpha1
+// wideFanOutYAML is a withSequence fan-out of n pods.
+func wideFanOutYAML(n int) string {
+	return `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {name: wf}
 spec:
@@ -21,11 +20,21 @@ spec:
     - - name: fan
         template: echo
         arguments: {parameters: [{name: i, value: "{{item}}"}]}
-        withSequence: {count: "5000"}
+        withSequence: {count: "` + strconv.Itoa(n) + `"}
   - name: echo
     inputs: {parameters: [{name: i}]}
     container: {image: busybox, command: [echo, "{{inputs.parameters.i}}"]}
-`))
+`
+}
+
+// BenchmarkEvaluateWideFanOut is one evaluation of a 5,000-item fan-out in
+// the states a driver sees it in: no Job made yet (the first reconcile),
+// every Job made and pending, half of the pods ended and half running,
+// and every pod ended (each event near the end of a wide workflow); fresh
+// (Evaluate) and by the driver's Evaluator, which remembers what it
+// built of pod nodes that wait or run.
+func BenchmarkEvaluateWideFanOut(b *testing.B) {
+	docs, diags := compile.ParseFile("wf.yaml", []byte(wideFanOutYAML(5000)))
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}
@@ -33,17 +42,48 @@ spec:
 	if err != nil {
 		b.Fatal(err)
 	}
-	obs := Observed{Jobs: map[string]PodResult{}, Now: t0}
-	_, a := Evaluate(w, obs)
+	_, first := Evaluate(w, Observed{Jobs: map[string]PodResult{}, Now: t0})
 	code := int32(0)
-	for _, c := range a.Create {
-		obs.Jobs[c.Job.Name] = PodResult{Phase: Succeeded, ExitCode: &code}
+	states := []struct {
+		name  string
+		phase func(i int) Phase // of the i-th Job; "" when it does not exist
+		want  Phase
+	}{
+		{"none", func(int) Phase { return "" }, Running},
+		{"pending", func(int) Phase { return Pending }, Running},
+		{"half-ended", func(i int) Phase { return map[bool]Phase{true: Succeeded, false: Running}[i%2 == 0] }, Running},
+		{"ended", func(int) Phase { return Succeeded }, Succeeded},
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if s, _ := Evaluate(w, obs); s.Phase != Succeeded {
-			b.Fatalf("phase %s", s.Phase)
-		}
+	for _, st := range states {
+		b.Run(st.name, func(b *testing.B) {
+			obs := Observed{Jobs: map[string]PodResult{}, Now: t0}
+			for i, c := range first.Create {
+				switch p := st.phase(i); p {
+				case "":
+				case Succeeded:
+					obs.Jobs[c.Job.Name] = PodResult{Phase: p, ExitCode: &code}
+				default:
+					obs.Jobs[c.Job.Name] = PodResult{Phase: p}
+				}
+			}
+			b.Run("fresh", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if s, _ := Evaluate(w, obs); s.Phase != st.want {
+						b.Fatalf("phase %s, want %s", s.Phase, st.want)
+					}
+				}
+			})
+			b.Run("evaluator", func(b *testing.B) {
+				ev := NewEvaluator(w)
+				ev.Evaluate(obs) // as the reconcile before did
+				b.ReportAllocs()
+				for b.Loop() {
+					if s, _ := ev.Evaluate(obs); s.Phase != st.want {
+						b.Fatalf("phase %s, want %s", s.Phase, st.want)
+					}
+				}
+			})
+		})
 	}
 }

@@ -61,6 +61,7 @@ func Drive(ctx context.Context, cs kubernetes.Interface, cfg Config) (*Status, e
 	if d.w, err = compile.DecodeWorkflowObject(obj); err != nil {
 		return nil, err
 	}
+	d.eval, d.results = NewEvaluator(d.w), decodedResults{}
 	// A memoized node's result is cached for whoever reads it later.
 	d.needResult = strings.Contains(obj.Data[compile.WorkflowDataKey], "outputs.result") || usesMemoize(d.w)
 	if d.podGC, err = compile.ParsePodGC(d.w.Spec.PodGC); err != nil {
@@ -86,6 +87,8 @@ type driver struct {
 	cs         kubernetes.Interface
 	cfg        Config
 	w          *compile.Workflow
+	eval       *Evaluator // of w, remembering across reconciles
+	results    decodedResults
 	lease      *lease
 	needResult bool
 	jobs       listersbatchv1.JobLister
@@ -274,7 +277,7 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	status, actions := Evaluate(d.w, obs)
+	status, actions := d.eval.Evaluate(obs)
 	if len(actions.StartSuspends) > 0 {
 		for _, n := range actions.StartSuspends {
 			obs.Suspends[n] = SuspendState{StartedAt: obs.Now}
@@ -346,8 +349,12 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	}
 	for _, job := range jobs {
 		delete(d.created, job.Name)
-		pod := d.podOf(job)
-		r, recorded := recordedResult(job)
+		r, recorded := d.results.read(job)
+		var pod *corev1.Pod
+		if !recorded || r.Phase == Error {
+			// A recorded result needs its pod only to stop it.
+			pod = d.podOf(job)
+		}
 		if !recorded {
 			r = podState(job, pod)
 		}
@@ -505,7 +512,8 @@ func (d *driver) suspendJob(ctx context.Context, job *batchv1.Job) error {
 const createParallelism = 16
 
 // createAll creates the Jobs of every ready node at once, so that a wide
-// fan-out is not paid for one round trip after another. It returns the
+// fan-out is not paid for one round trip after another; it lets go of
+// each object in creates once sent. It returns the
 // creations the API refused, by Job; an error that is not the API's
 // verdict on the object (the context ended, the apiserver is away) is
 // returned instead, so that it is not recorded as the node's failure.
@@ -514,9 +522,12 @@ func (d *driver) createAll(ctx context.Context, obj *corev1.ConfigMap, creates [
 	refused := map[string]string{}
 	var g errgroup.Group
 	g.SetLimit(createParallelism)
-	for _, c := range creates {
+	for i, c := range creates {
 		g.Go(func() error {
 			err := retry.OnError(retry.DefaultBackoff, transient, func() error { return d.create(ctx, obj, c) })
+			// Sent: the object need not wait in memory for the others,
+			// which at the client's QPS can take minutes on a wide fan-out.
+			creates[i].Job, creates[i].Script = nil, nil
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

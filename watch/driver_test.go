@@ -234,3 +234,40 @@ func TestCreateAllSortsErrors(t *testing.T) {
 		t.Errorf("with the context ended: refused %v, err %v; want the error returned, nothing recorded", refused, err)
 	}
 }
+
+// TestCreateAllLetsGoOfSentObjects: createAll creates every Job and keeps
+// none of the objects it was given once sent.
+func TestCreateAllLetsGoOfSentObjects(t *testing.T) {
+	cs := fake.NewClientset()
+	w := createWorkflow(t, cs, stepsYAML)
+	_, actions := Evaluate(w, Observed{Jobs: map[string]PodResult{}, Now: t0})
+	if len(actions.Create) == 0 {
+		t.Fatal("nothing to create")
+	}
+	names := map[string]bool{}
+	for _, c := range actions.Create {
+		names[c.Job.Name] = true
+	}
+	d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf"}}
+	obj, err := cs.CoreV1().ConfigMaps("ns").Get(context.Background(), "wf", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused, err := d.createAll(context.Background(), obj, actions.Create)
+	if err != nil || len(refused) > 0 {
+		t.Fatalf("createAll: %v, refused %v", err, refused)
+	}
+	for i, c := range actions.Create {
+		if c.Job != nil || c.Script != nil {
+			t.Errorf("create %d (%s) still holds its objects", i, c.Node)
+		}
+	}
+	for name := range names {
+		if _, err := cs.BatchV1().Jobs("ns").Get(context.Background(), name, metav1.GetOptions{}); err != nil {
+			t.Errorf("Job %s: %v", name, err)
+		}
+		if !d.created[name] {
+			t.Errorf("Job %s not counted as created", name)
+		}
+	}
+}

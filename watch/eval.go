@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/utils/ptr"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -21,7 +21,13 @@ const maxDepth = 100
 // and a new one evaluating the same objects reach the same decisions, so
 // nothing is run twice and nothing is lost.
 func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
-	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(),
+	return evaluate(w, obs, nil)
+}
+
+// evaluate is Evaluate, with what earlier evaluations found of pod nodes
+// when builds is not nil (see Evaluator).
+func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds) (*Status, *Actions) {
+	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(), builds: builds,
 		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}}
 	defer e.admit() // parallelism: see eval_parallelism.go
 	if ads := w.Spec.ActiveDeadlineSeconds; ads != nil && obs.StartedAt != nil {
@@ -120,6 +126,7 @@ func (e *evaluator) holdBack(n *Node) bool {
 type evaluator struct {
 	w       *compile.Workflow
 	obs     Observed
+	builds  *podBuilds // nil for a fresh evaluation
 	globals compile.Vars
 	status  *Status
 	actions *Actions
@@ -234,21 +241,37 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		// result are all that count, and rebuilding every Job on every
 		// evaluation is most of a wide workflow's cost.
 		name := compile.JobName(e.w.Name, t.Name, n.Name)
-		if r, ok := e.obs.Jobs[name]; ok && r.Phase.Completed() {
+		r, ok := e.obs.Jobs[name]
+		if ok && r.Phase.Completed() {
 			n.Job = name
 			e.observePod(n, t, r)
 			e.podOutputs(n, t, r, vars)
+			e.builds.forget(n.Name)
+			return
+		}
+		// Nor is the Job of a node that waits or runs, while what it
+		// was built from is the same (see Evaluator).
+		if built, hit := e.builds.lookup(n.Name, t, vars); hit && (ok || built.failure != "") {
+			if built.failure != "" {
+				e.fail(n, Error, "%s", built.failure)
+				return
+			}
+			n.Job = name
+			e.observePod(n, t, r)
+			e.podActiveNow(n, name, built, r)
 			return
 		}
 	}
 	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": n.Name, "pod.name": compile.PodNameRef}))
 	if len(missing) > 0 {
 		e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
+		e.rememberPod(n, t, vars, podBuild{failure: n.Message})
 		return
 	}
 	job, script, err := e.w.PodObjects(n.Name, inst)
 	if err != nil {
 		e.fail(n, Error, "%v", err)
+		e.rememberPod(n, t, vars, podBuild{failure: n.Message})
 		return
 	}
 	n.Job = job.Name
@@ -264,32 +287,13 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 	}
 	e.observePod(n, t, r)
 	if !r.Phase.Completed() {
-		e.podActive()
-		if r.Daemoned {
-			n.Daemoned = true
-			e.daemoned(n, job.Name, r)
+		ads := job.Spec.Template.Spec.ActiveDeadlineSeconds
+		if ads != nil {
+			ads = ptr.To(*ads) // not to keep the Job alive
 		}
-		switch deadline := e.deadline(job, r); {
-		case e.shuttingDown():
-			e.stopPod(n, job.Name, r, e.stopped(), e.obs.Now)
-		case e.timedOut && !e.exiting:
-			e.stopPod(n, job.Name, r, podDeadline, e.obs.Now)
-		case r.Phase == Pending && pendingDeadline(inst, r) != nil:
-			// Argo fails a node still pending at its timeout or
-			// pendingTimeout, counted from the node's start, and frees
-			// what its pod waited for.
-			if at := *pendingDeadline(inst, r); e.obs.Now.Before(at) {
-				e.wakeAt(at)
-			} else {
-				e.stopPod(n, job.Name, r, "timeout", at)
-			}
-		case deadline != nil && !e.obs.Now.Before(*deadline):
-			// The kubelet enforces it too, but only at its next sync of
-			// the pod, which can be half a minute late.
-			e.stopPod(n, job.Name, r, podDeadline, *deadline)
-		case deadline != nil:
-			e.wakeAt(*deadline)
-		}
+		built := podBuild{deadline: ads, pendingLimit: pendingLimit(inst)}
+		e.rememberPod(n, t, vars, built)
+		e.podActiveNow(n, job.Name, built, r)
 		return
 	}
 	if inst.HTTP != nil {
@@ -297,6 +301,45 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 		return
 	}
 	e.podOutputs(n, t, r, vars)
+}
+
+// rememberPod keeps what building a pod node's Job found, but for HTTP
+// templates, whose ended nodes need the instantiated template.
+func (e *evaluator) rememberPod(n *Node, t *wfv1.Template, vars compile.Vars, built podBuild) {
+	if t.HTTP == nil {
+		e.builds.remember(n.Name, t, vars, built)
+	}
+}
+
+// podActiveNow goes on with a pod node whose Job exists and has not ended:
+// ads is its pod's activeDeadlineSeconds.
+func (e *evaluator) podActiveNow(n *Node, job string, built podBuild, r PodResult) {
+	e.podActive()
+	if r.Daemoned {
+		n.Daemoned = true
+		e.daemoned(n, job, r)
+	}
+	switch deadline := e.deadline(built.deadline, r); {
+	case e.shuttingDown():
+		e.stopPod(n, job, r, e.stopped(), e.obs.Now)
+	case e.timedOut && !e.exiting:
+		e.stopPod(n, job, r, podDeadline, e.obs.Now)
+	case r.Phase == Pending && r.Created != nil && built.pendingLimit > 0:
+		// Argo fails a node still pending at its timeout or
+		// pendingTimeout, counted from the node's start, and frees what
+		// its pod waited for.
+		if at := r.Created.Add(built.pendingLimit); e.obs.Now.Before(at) {
+			e.wakeAt(at)
+		} else {
+			e.stopPod(n, job, r, "timeout", at)
+		}
+	case deadline != nil && !e.obs.Now.Before(*deadline):
+		// The kubelet enforces it too, but only at its next sync of the
+		// pod, which can be half a minute late.
+		e.stopPod(n, job, r, podDeadline, *deadline)
+	case deadline != nil:
+		e.wakeAt(*deadline)
+	}
 }
 
 // observePod sets a pod node from its Job's result.
@@ -356,8 +399,7 @@ func outputFiles(t *wfv1.Template, r PodResult) map[string]*string {
 }
 
 // deadline is when a running pod's activeDeadlineSeconds runs out.
-func (e *evaluator) deadline(job *batchv1.Job, r PodResult) *time.Time {
-	ads := job.Spec.Template.Spec.ActiveDeadlineSeconds
+func (e *evaluator) deadline(ads *int64, r PodResult) *time.Time {
 	if ads == nil || r.StartedAt == nil {
 		return nil
 	}
@@ -365,22 +407,16 @@ func (e *evaluator) deadline(job *batchv1.Job, r PodResult) *time.Time {
 	return &end
 }
 
-// pendingDeadline is when a pending pod node times out: the sooner of its
-// template's timeout and pendingTimeout after its Job was made, or nil.
-func pendingDeadline(t *wfv1.Template, r PodResult) *time.Time {
-	if r.Created == nil {
-		return nil
-	}
-	var end *time.Time
-	for _, limit := range []string{t.Timeout, t.PendingTimeout} {
-		if d, err := ParseDuration(limit); limit != "" && err == nil {
-			at := r.Created.Add(d)
-			if end == nil || at.Before(*end) {
-				end = &at
-			}
+// pendingLimit is how long a pod node may stay pending: the sooner of
+// its template's timeout and pendingTimeout, or 0 for no limit.
+func pendingLimit(t *wfv1.Template) time.Duration {
+	var limit time.Duration
+	for _, s := range []string{t.Timeout, t.PendingTimeout} {
+		if d, err := ParseDuration(s); s != "" && err == nil && d > 0 && (limit == 0 || d < limit) {
+			limit = d
 		}
 	}
-	return end
+	return limit
 }
 
 // stopPod fails a running pod node with message; the driver records that

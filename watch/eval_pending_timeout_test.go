@@ -44,6 +44,13 @@ spec:
 			created := t0.Add(-tc.age)
 			obs.Jobs[actions.Create[0].Job.Name] = PodResult{Phase: tc.phase, Created: &created}
 			status, actions := Evaluate(w, obs)
+			// The driver's Evaluator, which remembers the pending limit of
+			// a node whose Job it built, decides the same the second time.
+			ev := NewEvaluator(w)
+			ev.Evaluate(obs)
+			if again, againActions := ev.Evaluate(obs); again.Phase != status.Phase || len(againActions.StopJobs) != len(actions.StopJobs) {
+				t.Errorf("the Evaluator's second evaluation: phase %s, %d stops; a fresh one: %s, %d", again.Phase, len(againActions.StopJobs), status.Phase, len(actions.StopJobs))
+			}
 			if status.Phase != tc.want {
 				t.Fatalf("phase %s (%s), want %s", status.Phase, status.Message, tc.want)
 			}

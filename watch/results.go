@@ -32,6 +32,31 @@ func recordedResult(job *batchv1.Job) (PodResult, bool) {
 	return r, true
 }
 
+// decodedResults keep each Job's recorded result as decoded, with the
+// annotation it was decoded from: a driver reads every Job's result on
+// every reconcile, and decoding them all again was a good part of its
+// garbage on a wide workflow. Results are shared, never written to.
+type decodedResults map[string]decodedResult
+
+type decodedResult struct {
+	raw    string
+	result PodResult
+}
+
+// read is recordedResult, decoding an annotation only when it changed.
+func (c decodedResults) read(job *batchv1.Job) (PodResult, bool) {
+	raw, ok := job.Annotations[AnnotationResult]
+	if !ok {
+		return PodResult{}, false
+	}
+	if d, ok := c[job.Name]; ok && d.raw == raw {
+		return d.result, true
+	}
+	r, _ := recordedResult(job)
+	c[job.Name] = decodedResult{raw: raw, result: r}
+	return r, true
+}
+
 // podState is what a Job's pod says of the node, before results are read:
 // phase, message, times and exit code.
 func podState(job *batchv1.Job, pod *corev1.Pod) PodResult {

@@ -3,6 +3,7 @@ package watch
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,5 +35,26 @@ func TestPodState(t *testing.T) {
 				t.Errorf("podState = %s %q, want %s %q", r.Phase, r.Message, tc.phase, tc.message)
 			}
 		})
+	}
+}
+
+// TestDecodedResultsFollowTheAnnotation: a result is decoded again only
+// when its Job's annotation changed, and reads as recordedResult reads it.
+func TestDecodedResultsFollowTheAnnotation(t *testing.T) {
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "j", Annotations: map[string]string{}}}
+	c := decodedResults{}
+	if _, ok := c.read(job); ok {
+		t.Fatal("a Job with no result read as recorded")
+	}
+	for _, raw := range []string{`{"phase":"Running"}`, `{"phase":"Succeeded","exitCode":0}`, `{"phase":"Failed","message":"m"}`, `not json`} {
+		job.Annotations[AnnotationResult] = raw
+		got, ok := c.read(job)
+		want, _ := recordedResult(job)
+		if !ok || !cmp.Equal(got, want) {
+			t.Errorf("%s: read %+v, %v; want %+v", raw, got, ok, want)
+		}
+		if again, _ := c.read(job); !cmp.Equal(again, want) {
+			t.Errorf("%s: read again %+v", raw, again)
+		}
 	}
 }

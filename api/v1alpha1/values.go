@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // AnyString is a string that YAML may spell as a number or a boolean, as
@@ -70,6 +71,9 @@ func (i Item) JSON() []byte { return i.raw }
 // String renders the item as Argo substitutes {{item}}: strings bare,
 // numbers and booleans as written, maps and lists as compact JSON.
 func (i Item) String() string {
+	if s, ok := i.scalar(); ok {
+		return s
+	}
 	var s string
 	if err := json.Unmarshal(i.raw, &s); err == nil {
 		return s
@@ -84,6 +88,9 @@ func (i Item) String() string {
 // Fields returns a map item's fields, rendered as String renders them; nil
 // for any other kind of item.
 func (i Item) Fields() map[string]string {
+	if _, ok := i.scalar(); ok {
+		return nil
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(i.raw, &m); err != nil {
 		return nil
@@ -93,6 +100,35 @@ func (i Item) Fields() map[string]string {
 		out[k] = Item{raw: v}.String()
 	}
 	return out
+}
+
+// scalar renders, without decoding, the items that need none (a loop's
+// items are rendered on every evaluation): a JSON string with no escape
+// and no byte that decoding would replace is its content, and a number
+// is its text, which the decoding path returns as well.
+func (i Item) scalar() (string, bool) {
+	r := i.raw
+	if len(r) == 0 {
+		return "", false
+	}
+	if r[0] != '"' {
+		for _, c := range r {
+			if !strings.ContainsRune("0123456789+-.eE", rune(c)) {
+				return "", false
+			}
+		}
+		return string(r), true
+	}
+	if len(r) < 2 || r[len(r)-1] != '"' {
+		return "", false
+	}
+	body := r[1 : len(r)-1]
+	for _, c := range body {
+		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return "", false
+		}
+	}
+	return string(body), true
 }
 
 // Object is a free-form JSON object kept verbatim.
@@ -135,6 +171,9 @@ func (p ParallelSteps) MarshalJSON() ([]byte, error) { return json.Marshal(p.Ste
 // scalars as they are, a map as its sorted key:value pairs joined by
 // commas, a list as Go prints a slice.
 func (i Item) NodeLabel() string {
+	if s, ok := i.scalar(); ok {
+		return s
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(i.raw, &m); err == nil && m != nil {
 		pairs := make([]string, 0, len(m))

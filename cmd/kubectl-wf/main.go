@@ -18,6 +18,7 @@ import (
 )
 
 func main() {
+	cli.SetDefaultMemoryLimit()
 	// client-go logs through klog, e.g. a warning for every watch its
 	// informers close on shutdown; kubectl-wf reports errors itself.
 	klog.SetLogger(logr.Discard())
