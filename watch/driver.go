@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
+	listerscorev1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
@@ -107,6 +108,10 @@ type driver struct {
 	// nodeLocks: some template takes locks; lockWatch follows them.
 	nodeLocks bool
 	lockWatch *nodeLockWatch
+	// objects caches the workflow's ConfigMaps (slim: no data); lastRV
+	// is the workflow object's version this driver last read or wrote.
+	objects listerscorev1.ConfigMapLister
+	lastRV  string
 	// podGC is spec.podGC (see pod_gc.go); nil deletes no pod.
 	podGC *compile.PodGC
 }
@@ -151,6 +156,7 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
 	jobs, pods, cms := factory.Batch().V1().Jobs(), factory.Core().V1().Pods(), factory.Core().V1().ConfigMaps()
 	d.jobs = jobs.Lister()
+	d.objects = cms.Lister()
 	// Pods by their Job's name: podOf runs for every Job on every
 	// reconcile, and a label-selector List scans every pod each time.
 	if err := pods.Informer().AddIndexers(cache.Indexers{podsByJob: podJobName}); err != nil {
@@ -269,7 +275,7 @@ func (d *driver) step(ctx context.Context) (status *Status, wakeAt *time.Time, d
 // reconcile reads the workflow's objects, evaluates, records decisions,
 // then acts: each step is safe to repeat.
 func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
-	obj, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, d.cfg.Name, metav1.GetOptions{})
+	obj, err := d.workflowObject(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("workflow %s: %w", d.cfg.Name, err)
 	}
@@ -329,6 +335,24 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 		return status, nil, err
 	}
 	return status, actions.WakeAt, nil
+}
+
+// workflowObject reads the workflow object from the informer's cache when
+// the cache holds the version this driver last read or wrote, so no one
+// has written it since; else from the apiserver. A reaction to a pod's
+// end then costs no GET before the next Job is created, and never acts on
+// a version older than one it has seen.
+func (d *driver) workflowObject(ctx context.Context) (*corev1.ConfigMap, error) {
+	if d.objects != nil && d.lastRV != "" {
+		if cached, err := d.objects.ConfigMaps(d.cfg.Namespace).Get(d.cfg.Name); err == nil && cached.ResourceVersion == d.lastRV {
+			return cached.DeepCopy(), nil
+		}
+	}
+	obj, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, d.cfg.Name, metav1.GetOptions{})
+	if err == nil {
+		d.lastRV = obj.ResourceVersion
+	}
+	return obj, err
 }
 
 // observe gathers what exists: each Job's recorded result, or its pod's
@@ -626,6 +650,9 @@ func (d *driver) annotateAny(ctx context.Context, obj *corev1.ConfigMap, values 
 	for attempt := 0; ; attempt++ {
 		patch := map[string]any{"metadata": map[string]any{"resourceVersion": obj.ResourceVersion, "annotations": values}}
 		updated, err := cms.Patch(ctx, obj.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
+		if err == nil {
+			d.lastRV = updated.ResourceVersion
+		}
 		if err == nil || !apierrors.IsConflict(err) || attempt == 5 {
 			return updated, err
 		}
