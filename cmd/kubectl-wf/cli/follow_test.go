@@ -26,32 +26,7 @@ import (
 // and finds its driver's lease expired, it takes over and drives it to
 // its end.
 func TestFollowWaitsForTheAPIServerThenTakesOver(t *testing.T) {
-	docs, diags := compile.ParseFile("wf.yaml", []byte(`apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: wf}
-spec:
-  entrypoint: pause
-  templates:
-  - name: pause
-    suspend: {duration: "0"}
-`))
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	w, err := compile.NewWorkflow(docs[0], compile.Options{Namespace: "ns", Name: "wf"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := w.WorkflowObject()
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj.UID = "uid-1"
-	expired := metav1.NewMicroTime(time.Now().Add(-time.Minute))
-	cs := fake.NewClientset(obj, &coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Name: "wf", Namespace: "ns"},
-		Spec:       coordinationv1.LeaseSpec{HolderIdentity: ptr.To("dead"), RenewTime: &expired, LeaseDurationSeconds: ptr.To(int32(15))},
-	})
+	cs := deadDriversWorkflow(t, `suspend: {duration: "0"}`)
 	var refused atomic.Int64
 	cs.PrependReactor("get", "configmaps", func(clienttesting.Action) (bool, runtime.Object, error) {
 		if refused.Add(1) <= 2 {
@@ -80,33 +55,7 @@ spec:
 // follower got there first (a fresh lease that is not its own), it
 // follows that one until the workflow ends, and never takes the lease.
 func TestFollowKeepsFollowingWhenAnotherTakesOverFirst(t *testing.T) {
-	docs, diags := compile.ParseFile("wf.yaml", []byte(`apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: wf}
-spec:
-  entrypoint: pause
-  templates:
-  - name: pause
-    suspend: {}
-`))
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	w, err := compile.NewWorkflow(docs[0], compile.Options{Namespace: "ns", Name: "wf"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := w.WorkflowObject()
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj.UID = "uid-1"
-	obj.ResourceVersion = "1" // the fake tracker keeps what it is given
-	expired := metav1.NewMicroTime(time.Now().Add(-time.Minute))
-	cs := fake.NewClientset(obj, &coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Name: "wf", Namespace: "ns"},
-		Spec:       coordinationv1.LeaseSpec{HolderIdentity: ptr.To("dead"), RenewTime: &expired, LeaseDurationSeconds: ptr.To(int32(15))},
-	})
+	cs := deadDriversWorkflow(t, `suspend: {}`)
 	// The follower's first read sees the expired lease; by the time it
 	// tries to take it, "other" holds it afresh.
 	var gets atomic.Int64
@@ -176,4 +125,38 @@ spec:
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("followed for %v: the workflow object's change did not wake it", took)
 	}
+}
+
+// deadDriversWorkflow is a fake cluster holding workflow wf, whose one
+// template is the suspend given, and the Lease of a driver that died a
+// minute ago. The workflow object has resourceVersion 1: the fake
+// tracker keeps what it is given, and waitForChange compares versions.
+func deadDriversWorkflow(t *testing.T, suspend string) *fake.Clientset {
+	t.Helper()
+	docs, diags := compile.ParseFile("wf.yaml", []byte(`apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: pause
+  templates:
+  - name: pause
+    `+suspend+`
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	w, err := compile.NewWorkflow(docs[0], compile.Options{Namespace: "ns", Name: "wf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := w.WorkflowObject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj.UID, obj.ResourceVersion = "uid-1", "1"
+	expired := metav1.NewMicroTime(time.Now().Add(-time.Minute))
+	return fake.NewClientset(obj, &coordinationv1.Lease{
+		ObjectMeta: metav1.ObjectMeta{Name: "wf", Namespace: "ns"},
+		Spec:       coordinationv1.LeaseSpec{HolderIdentity: ptr.To("dead"), RenewTime: &expired, LeaseDurationSeconds: ptr.To(int32(15))},
+	})
 }
