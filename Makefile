@@ -13,8 +13,8 @@ FUZZTIME   ?= 20s
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-build: ## Build bin/kubectl-wf
-	$(GO) build -o $(BIN) ./cmd/kubectl-wf
+build: ## Build bin/kubectl-wf, static as releases are (hack/dist.sh)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/kubectl-wf
 
 unit: ## Unit tests only (no cluster)
 	$(GO) test ./...

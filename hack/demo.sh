@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 export_line=$(hack/cluster/up.sh | tail -n1)
 export KUBECONFIG=${export_line#export KUBECONFIG=}
-go build -o bin/kubectl-wf ./cmd/kubectl-wf
+CGO_ENABLED=0 go build -trimpath -o bin/kubectl-wf ./cmd/kubectl-wf
 export PATH="$PWD/bin:$PATH"
 
 # kubectl runs kubectl-wf from PATH as `kubectl wf`; without kubectl, call
