@@ -3,7 +3,6 @@ package compile
 import (
 	"slices"
 	"strings"
-	"time"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 )
@@ -59,13 +58,6 @@ func (l *linter) lintRetryStrategy(path string, rs *wfv1.RetryStrategy) {
 }
 
 func validDuration(s string) bool {
-	if _, err := time.ParseDuration(s); err == nil {
-		return true
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
+	_, err := ParseDuration(s)
+	return err == nil
 }

@@ -1,9 +1,9 @@
 package compile
 
 import (
+	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,28 +30,37 @@ type PodGC struct {
 	Delay    time.Duration
 }
 
+// PodGCError is what ParsePodGC refuses, with the field of spec.podGC
+// at fault, so that lint can point at it.
+type PodGCError struct{ Field, Message string }
+
+func (e *PodGCError) Error() string { return e.Message }
+
 // ParsePodGC reads spec.podGC; nil when it deletes nothing (no strategy,
-// as in Argo). Lint reports the same errors at their positions.
+// as in Argo). Lint reports its error at the field it names.
 func ParsePodGC(spec *wfv1.PodGC) (*PodGC, error) {
-	if spec == nil || spec.Strategy == "" {
+	if spec == nil {
 		return nil, nil
 	}
-	if !slices.Contains(podGCStrategies, spec.Strategy) {
-		return nil, fmt.Errorf("podGC.strategy unknown strategy '%s'", spec.Strategy)
+	if spec.Strategy != "" && !slices.Contains(podGCStrategies, spec.Strategy) {
+		return nil, &PodGCError{"strategy", fmt.Sprintf("podGC.strategy unknown strategy '%s'", spec.Strategy)}
 	}
 	gc := &PodGC{Strategy: spec.Strategy, Selector: labels.Everything()}
 	if spec.LabelSelector != nil {
 		s, err := metav1.LabelSelectorAsSelector(spec.LabelSelector)
 		if err != nil {
-			return nil, fmt.Errorf("podGC.labelSelector invalid: %v", err)
+			return nil, &PodGCError{"labelSelector", fmt.Sprintf("podGC.labelSelector invalid: %v", err)}
 		}
 		gc.Selector = s
 	}
 	if d := spec.DeleteDelayDuration; d != "" {
 		var err error
-		if gc.Delay, err = argoDuration(d); err != nil || gc.Delay < 0 {
-			return nil, fmt.Errorf("podGC.deleteDelayDuration %q is not a duration (e.g. 30s, 5m, or a number of seconds)", d)
+		if gc.Delay, err = ParseDuration(d); err != nil || gc.Delay < 0 {
+			return nil, &PodGCError{"deleteDelayDuration", fmt.Sprintf("podGC.deleteDelayDuration %q is not a duration (e.g. 30s, 5m, or a number of seconds)", d)}
 		}
+	}
+	if spec.Strategy == "" {
+		return nil, nil
 	}
 	return gc, nil
 }
@@ -61,29 +70,10 @@ func (gc *PodGC) WorkflowWide() bool {
 	return gc.Strategy == PodGCOnWorkflowCompletion || gc.Strategy == PodGCOnWorkflowSuccess
 }
 
-// argoDuration reads a duration as Argo does: a bare number is seconds.
-func argoDuration(s string) (time.Duration, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	return time.ParseDuration(s)
-}
-
-// lintPodGC reports what ParsePodGC would refuse, at the field.
+// lintPodGC reports what ParsePodGC refuses, at the field.
 func (l *linter) lintPodGC() {
-	spec := l.doc.Spec.PodGC
-	if spec == nil {
-		return
-	}
-	if spec.Strategy != "" && !slices.Contains(podGCStrategies, spec.Strategy) {
-		l.errorf("spec.podGC.strategy", "podGC.strategy unknown strategy '%s'", spec.Strategy)
-	}
-	if spec.LabelSelector != nil {
-		if _, err := metav1.LabelSelectorAsSelector(spec.LabelSelector); err != nil {
-			l.errorf("spec.podGC.labelSelector", "podGC.labelSelector invalid: %v", err)
-		}
-	}
-	if d := spec.DeleteDelayDuration; d != "" && !validDuration(d) {
-		l.errorf("spec.podGC.deleteDelayDuration", "podGC.deleteDelayDuration %q is not a duration (e.g. 30s, 5m, or a number of seconds)", d)
+	var bad *PodGCError
+	if _, err := ParsePodGC(l.doc.Spec.PodGC); errors.As(err, &bad) {
+		l.errorf("spec.podGC."+bad.Field, "%s", bad.Message)
 	}
 }

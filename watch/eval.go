@@ -311,8 +311,8 @@ func (e *evaluator) rememberPod(n *Node, t *wfv1.Template, vars compile.Vars, bu
 	}
 }
 
-// podActiveNow goes on with a pod node whose Job exists and has not ended:
-// ads is its pod's activeDeadlineSeconds.
+// podActiveNow goes on with a pod node whose Job exists and has not ended,
+// with what building its Job found (built).
 func (e *evaluator) podActiveNow(n *Node, job string, built podBuild, r PodResult) {
 	e.podActive()
 	if r.Daemoned {
@@ -412,7 +412,7 @@ func (e *evaluator) deadline(ads *int64, r PodResult) *time.Time {
 func pendingLimit(t *wfv1.Template) time.Duration {
 	var limit time.Duration
 	for _, s := range []string{t.Timeout, t.PendingTimeout} {
-		if d, err := ParseDuration(s); s != "" && err == nil && d > 0 && (limit == 0 || d < limit) {
+		if d, err := compile.ParseDuration(s); s != "" && err == nil && d > 0 && (limit == 0 || d < limit) {
 			limit = d
 		}
 	}
@@ -454,7 +454,7 @@ func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 	if resumed != nil {
 		n.Phase, n.FinishedAt = Succeeded, resumed
 	} else if t.Suspend.Duration != "" {
-		d, err := ParseDuration(t.Suspend.Duration)
+		d, err := compile.ParseDuration(t.Suspend.Duration)
 		if err != nil {
 			e.fail(n, Error, "suspend duration: %v", err)
 			return
@@ -482,14 +482,6 @@ func (e *evaluator) suspend(n *Node, t *wfv1.Template) {
 			n.Outputs.Parameters[p.Name] = p.ValueFrom.Default.String()
 		}
 	}
-}
-
-// ParseDuration reads Argo's durations: a bare number is seconds.
-func ParseDuration(s string) (time.Duration, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, nil
-	}
-	return time.ParseDuration(s)
 }
 
 // progress is Argo's N/M: M counts the nodes that run something (pods,

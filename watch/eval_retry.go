@@ -121,7 +121,7 @@ func (e *evaluator) backoff(n *Node, b *wfv1.Backoff, first, last *Node, i int, 
 	}
 	var deadline time.Time
 	if b.MaxDuration != "" && first.StartedAt != nil {
-		d, err := ParseDuration(b.MaxDuration)
+		d, err := compile.ParseDuration(b.MaxDuration)
 		if err != nil {
 			e.fail(n, Error, "retryStrategy.backoff.maxDuration: %v", err)
 			return true, false
@@ -131,7 +131,7 @@ func (e *evaluator) backoff(n *Node, b *wfv1.Backoff, first, last *Node, i int, 
 			return true, false
 		}
 	}
-	base, err := ParseDuration(b.Duration)
+	base, err := compile.ParseDuration(b.Duration)
 	if err != nil || b.Duration == "" {
 		e.fail(n, Error, "retryStrategy.backoff.duration %q: no base duration", b.Duration)
 		return true, false
@@ -146,7 +146,7 @@ func (e *evaluator) backoff(n *Node, b *wfv1.Backoff, first, last *Node, i int, 
 		}
 	}
 	if b.Cap != "" {
-		if c, err := ParseDuration(b.Cap); err == nil && wait > c {
+		if c, err := compile.ParseDuration(b.Cap); err == nil && wait > c {
 			wait = c
 		}
 	}
