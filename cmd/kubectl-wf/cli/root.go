@@ -74,7 +74,10 @@ func NewRootCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Short: "Run Argo Workflows YAML as native Kubernetes Jobs, with no controller",
 		Long: `kubectl wf runs Argo Workflows (argoproj.io/v1alpha1 Workflow) YAML on any
 Kubernetes cluster without installing anything in it: each template becomes a
-native batch/v1 Job, and this process drives the workflow from the client.`,
+native batch/v1 Job, and this process drives the workflow from the client.
+
+Environment: NO_COLOR turns colour off; GOMEMLIMIT sets the soft memory
+limit of this process (96MiB unless set; GOMEMLIMIT=off removes it).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations: map[string]string{
