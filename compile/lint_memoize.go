@@ -14,12 +14,15 @@ func (l *linter) lintMemoize(path string, m *wfv1.Memoize) {
 	if m.Key == "" {
 		l.errorf(path, "%s: memoize needs a key", path)
 	}
+	at := path // the deepest part of cache.configMap.name that is given
 	switch {
 	case m.Cache == nil:
-		l.errorf(path, "%s: memoize needs cache.configMap.name, the ConfigMap that holds the cache", path)
 	case m.Cache.ConfigMap == nil:
-		l.errorf(path+".cache", "%s.cache: memoize needs cache.configMap.name, the ConfigMap that holds the cache", path)
+		at += ".cache"
 	case m.Cache.ConfigMap.Name == "":
-		l.errorf(path+".cache.configMap", "%s.cache.configMap: memoize needs cache.configMap.name, the ConfigMap that holds the cache", path)
+		at += ".cache.configMap"
+	default:
+		return
 	}
+	l.errorf(at, "%s: memoize needs cache.configMap.name, the ConfigMap that holds the cache", at)
 }
