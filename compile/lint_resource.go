@@ -44,8 +44,10 @@ func (l *linter) lintResource(tpath string, t *wfv1.Template) {
 		switch {
 		case err != nil:
 			l.errorf(path+".manifest", "%v", err)
+		case IsWorkflowManifest(obj.GetAPIVersion(), obj.GetKind()):
+			l.lintChildWorkflow(path, r)
 		case obj.GroupVersionKind().Group == wfv1.Group:
-			l.errorf(path+".manifest", "not supported: a resource template on an %s %s: kubectl-wf puts no Argo kinds in the cluster; run the other workflow's templates from this one with templateRef, or submit it with kubectl wf submit", wfv1.Group, obj.GetKind())
+			l.errorf(path+".manifest", "not supported: a resource template on an %s %s: kubectl-wf puts no Argo kinds but Workflow in the cluster; run the other workflow's templates from this one with templateRef", wfv1.Group, obj.GetKind())
 		}
 	}
 	for _, c := range []struct{ field, which, cond string }{
@@ -63,5 +65,19 @@ func (l *linter) lintResource(tpath string, t *wfv1.Template) {
 		if p.ValueFrom != nil && p.ValueFrom.Path != "" {
 			l.errorf(fmt.Sprintf("%s.outputs.parameters[%d].valueFrom.path", tpath, j), "a resource template has no files: use valueFrom.jsonPath")
 		}
+	}
+}
+
+// lintChildWorkflow checks a Workflow a resource template creates as
+// `kubectl wf submit` checks a file: it runs as a child workflow
+// (watch/child_workflow.go), with the create action only.
+func (l *linter) lintChildWorkflow(path string, r *wfv1.ResourceTemplate) {
+	if r.Action != "create" {
+		l.errorf(path+".action", "not supported: the %s action on an %s Workflow: kubectl-wf runs a Workflow manifest as a child workflow, with the create action only", r.Action, wfv1.Group)
+		return
+	}
+	docs, diags := ParseFile("manifest", []byte(r.Manifest))
+	for _, d := range append(diags, Lint(docs)...).Sort().Errors() {
+		l.errorf(path+".manifest", "the Workflow it creates: %s", d)
 	}
 }

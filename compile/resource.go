@@ -6,6 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
@@ -130,4 +131,11 @@ func ParseCondition(which, cond string) (labels.Requirements, error) {
 	}
 	reqs, _ := sel.Requirements()
 	return reqs, nil
+}
+
+// IsWorkflowManifest tells an Argo Workflow, which a resource template
+// creates as a child workflow, from the other Argo kinds, which kubectl-wf
+// does not put in the cluster.
+func IsWorkflowManifest(apiVersion, kind string) bool {
+	return schema.FromAPIVersionAndKind(apiVersion, kind).Group == wfv1.Group && kind == wfv1.KindWorkflow
 }

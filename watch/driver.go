@@ -43,6 +43,9 @@ type Config struct {
 	Now func() time.Time
 	// Resources runs resource templates; without it they fail.
 	Resources *Resources
+	// OnChild is told how each child workflow this driver drove ended
+	// (child_workflow.go); a child another process holds is not told.
+	OnChild func(namespace, name string, status *Status, err error)
 }
 
 // Drive runs a workflow to its end from this process and returns its final
@@ -114,6 +117,9 @@ type driver struct {
 	lastRV  string
 	// podGC is spec.podGC (see pod_gc.go); nil deletes no pod.
 	podGC *compile.PodGC
+	// children are the child workflows this driver drives, by
+	// namespace/name; each channel closes when its driving ends.
+	children map[string]chan struct{}
 }
 
 // poke asks for a reconcile; pokes while one is pending are merged.
@@ -195,6 +201,9 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 	if err := d.ensureVolumeClaims(ctx, Phase(obj.Annotations[AnnotationPhase])); err != nil {
 		return nil, err
 	}
+	if err := d.driveUnfinishedChildren(ctx, obj); err != nil {
+		return nil, err
+	}
 	if d.nodeLocks = usesNodeLocks(d.w); d.nodeLocks {
 		if err := d.watchNodeLocks(informerCtx); err != nil {
 			return nil, err
@@ -268,6 +277,11 @@ func (d *driver) step(ctx context.Context) (status *Status, wakeAt *time.Time, d
 	}
 	if err := d.releaseLocks(ctx); err != nil {
 		return status, nil, false, err
+	}
+	// Child workflows this process drives would stop with it; each one's
+	// end wakes this loop.
+	if d.childrenRunning() {
+		return status, nil, false, nil
 	}
 	return status, nil, true, d.scheduleDeletion(ctx, status.Phase)
 }

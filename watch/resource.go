@@ -70,13 +70,32 @@ func (d *driver) runResource(ctx context.Context, wfObj *corev1.ConfigMap, run R
 	if err != nil {
 		return st.finish(Failed, now, err.Error()), nil
 	}
-	ri, err := d.resourceClient(a)
-	if err != nil {
-		return st.finish(Failed, now, err.Error()), nil
+	child := isChildWorkflow(a)
+	var ri dynamic.ResourceInterface
+	if !child {
+		if ri, err = d.resourceClient(a); err != nil {
+			return st.finish(Failed, now, err.Error()), nil
+		}
+	}
+	// follow watches the object the node acted on.
+	follow := func() (live *unstructured.Unstructured, found, synced bool) {
+		if !child {
+			return d.watchObject(ctx, run.Node, ri, st.Object)
+		}
+		cm, found, synced := d.watchChild(ctx, run.Node, st.Object)
+		if !found {
+			return nil, false, synced
+		}
+		return workflowView(cm), true, true
 	}
 	var live *unstructured.Unstructured
 	if run.State == nil {
-		if live, err = d.act(ctx, ri, wfObj, run.Node, a); err != nil {
+		if child {
+			live, err = d.createChild(ctx, wfObj, run.Node, a, run.Template.Resource.Manifest)
+		} else {
+			live, err = d.act(ctx, ri, wfObj, run.Node, a)
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -89,7 +108,7 @@ func (d *driver) runResource(ctx context.Context, wfObj *corev1.ConfigMap, run R
 		st.Object = &ObjectRef{APIVersion: live.GetAPIVersion(), Kind: live.GetKind(), Namespace: live.GetNamespace(), Name: live.GetName()}
 	} else {
 		var found, synced bool
-		if live, found, synced = d.watchObject(ctx, run.Node, ri, st.Object); !synced {
+		if live, found, synced = follow(); !synced {
 			return nil, nil
 		}
 		if !found {
@@ -103,7 +122,7 @@ func (d *driver) runResource(ctx context.Context, wfObj *corev1.ConfigMap, run R
 		return st.finish(Failed, now, failed), nil
 	case !done:
 		if run.State == nil {
-			d.watchObject(ctx, run.Node, ri, st.Object)
+			follow()
 			return st, nil
 		}
 		return nil, nil

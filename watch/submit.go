@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math/big"
 
 	corev1 "k8s.io/api/core/v1"
@@ -19,6 +20,12 @@ import (
 // cannot run creates nothing. A generateName is
 // completed here, with a new suffix if the name is taken.
 func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document, opts compile.Options, dryRun bool) (*compile.Workflow, *corev1.ConfigMap, error) {
+	return create(ctx, cs, doc, opts, dryRun, nil)
+}
+
+// create is Create, with what the creator adds to the object's metadata
+// (a child workflow's labels and owner) given as meta.
+func create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document, opts compile.Options, dryRun bool, meta *metav1.ObjectMeta) (*compile.Workflow, *corev1.ConfigMap, error) {
 	doc, err := compile.ResolveTemplates(ctx, doc, Templates{Client: cs, Namespace: opts.Namespace})
 	if err != nil {
 		return nil, nil, err
@@ -48,6 +55,10 @@ func Create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document,
 		if s := w.Spec.Suspend; s != nil && *s {
 			// spec.suspend: the workflow starts suspended until resumed.
 			obj.Annotations[AnnotationSuspended] = "true"
+		}
+		if meta != nil {
+			maps.Copy(obj.Labels, meta.Labels)
+			obj.OwnerReferences = meta.OwnerReferences
 		}
 		create := metav1.CreateOptions{FieldManager: FieldManager}
 		if dryRun {

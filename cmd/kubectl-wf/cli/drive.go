@@ -20,7 +20,12 @@ import (
 // it says so and follows instead.
 func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, namespace, name string, out, errOut io.Writer, noColor bool) error {
 	view := newProgressView(out, name, noColor)
-	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res, OnStatus: view.update}
+	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res, OnStatus: view.update,
+		OnChild: func(_, child string, _ *watch.Status, err error) {
+			if err != nil {
+				fmt.Fprintf(errOut, "child workflow %s of %s: %v\n", child, name, err)
+			}
+		}}
 	status, err := watch.Drive(ctx, cs, cfg)
 	var held *watch.HeldError
 	switch {

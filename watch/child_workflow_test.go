@@ -1,0 +1,207 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
+
+// childYAML is a parent whose one node starts a child workflow and waits
+// for it; the child's own node is a resource template, which the fake
+// cluster can run (it has no kubelet). CHILD_TEMPLATE is the child's.
+const childYAML = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    resource:
+      action: create
+      setOwnerReference: true
+      successCondition: status.phase == Succeeded
+      failureCondition: status.phase in (Failed, Error)
+      manifest: |
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {generateName: kid-, labels: {team: a}}
+        spec:
+          entrypoint: main
+          templates:
+          - name: main
+            resource:
+              action: CHILD_ACTION
+              manifest: |
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: made}
+    outputs:
+      parameters:
+      - name: child
+        valueFrom: {jsonPath: '{.metadata.name}'}
+      - name: team
+        valueFrom: {jsonPath: '{.metadata.labels.team}'}
+`
+
+func childWorkflows(t *testing.T, cs *fake.Clientset) []corev1.ConfigMap {
+	t.Helper()
+	list, err := cs.CoreV1().ConfigMaps("ns").List(context.Background(), metav1.ListOptions{
+		LabelSelector: compile.LabelCreatedByWorkflow + "=uid-1," + compile.LabelRole + "=" + compile.RoleWorkflow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list.Items
+}
+
+// TestDriveChildWorkflow: the parent creates the child's workflow object,
+// owned by its own, drives it in the same process, and its node ends as
+// the child's phase meets a condition.
+func TestDriveChildWorkflow(t *testing.T) {
+	for _, tc := range []struct {
+		action  string
+		phase   Phase
+		message string
+	}{
+		{"create", Succeeded, ""},
+		// get of an object that does not exist fails the child.
+		{"get", Failed, "failure condition 'status.phase in (Error,Failed)' evaluated true"},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			cs := fake.NewClientset()
+			createWorkflow(t, cs, strings.Replace(childYAML, "CHILD_ACTION", tc.action, 1))
+			res, _ := fakeResources()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var ended []string
+			status, err := Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "test", Resources: res,
+				OnChild: func(_, name string, s *Status, err error) { ended = append(ended, fmt.Sprint(name, s.Phase, err)) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			kids := childWorkflows(t, cs)
+			if len(kids) != 1 {
+				t.Fatalf("%d child workflows, want 1", len(kids))
+			}
+			kid := kids[0]
+			if got := Phase(kid.Annotations[AnnotationPhase]); got != tc.phase {
+				t.Errorf("child %s ended %s, want %s", kid.Name, got, tc.phase)
+			}
+			if want := []string{fmt.Sprint(kid.Name, tc.phase, nil)}; !cmp.Equal(ended, want) {
+				t.Errorf("OnChild told %q, want %q", ended, want)
+			}
+			if refs := kid.OwnerReferences; len(refs) != 1 || refs[0].UID != "uid-1" {
+				t.Errorf("child's owner references %+v, want the parent's workflow object", refs)
+			}
+			node := status.Nodes[compile.NodeID("wf", "wf")]
+			if status.Phase != tc.phase || node.Message != tc.message {
+				t.Errorf("parent %s, node %q; want %s, %q", status.Phase, node.Message, tc.phase, tc.message)
+			}
+			if tc.phase == Succeeded {
+				if want := map[string]string{"child": kid.Name, "team": "a"}; !cmp.Equal(node.Outputs.Parameters, want) {
+					t.Errorf("outputs %v, want %v", node.Outputs.Parameters, want)
+				}
+			}
+		})
+	}
+}
+
+// TestChildFoundAfterCrash: a driver that created a child but died before
+// recording it is followed by one that finds that child by its labels.
+func TestChildFoundAfterCrash(t *testing.T) {
+	cs := fake.NewClientset()
+	w := createWorkflow(t, cs, strings.Replace(childYAML, "CHILD_ACTION", "create", 1))
+	parent, err := cs.CoreV1().ConfigMaps("ns").Get(context.Background(), "wf", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := compile.NewResourceAction(w.Spec.Templates[0].Resource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var names []string
+	for range 2 {
+		// A new driver each time, as after a crash; the driving of the
+		// child each starts ends with ctx.
+		d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf"}, wake: make(chan struct{}, 1)}
+		view, err := d.createChild(ctx, parent, "wf", a, w.Spec.Templates[0].Resource.Manifest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, view.GetName())
+	}
+	cancel()
+	if names[0] != names[1] || len(childWorkflows(t, cs)) != 1 {
+		t.Errorf("children %v, %d objects; want one child found again", names, len(childWorkflows(t, cs)))
+	}
+}
+
+// TestInvalidChildCreatesNothing: a child the lint refuses is its node's
+// error, and no object is made.
+func TestInvalidChildCreatesNothing(t *testing.T) {
+	cs := fake.NewClientset()
+	createWorkflow(t, cs, strings.Replace(strings.Replace(childYAML, "CHILD_ACTION", "create", 1), "entrypoint: main\n          templates", "entrypoint: \"{{workflow.name}}\"\n          templates", 1))
+	res, _ := fakeResources()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	status, err := Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "test", Resources: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := status.Nodes[compile.NodeID("wf", "wf")]
+	if status.Phase != Failed || !strings.Contains(node.Message, "the Workflow it creates is not valid: manifest:") {
+		t.Errorf("parent %s, node %q; want Failed naming the child's problem", status.Phase, node.Message)
+	}
+	if n := len(childWorkflows(t, cs)); n != 0 {
+		t.Errorf("%d child workflows made, want none", n)
+	}
+}
+
+// TestDriverFinishesAnEarlierDriversChild: a child an earlier driver
+// started and recorded, then left (it was killed), is driven to its end
+// by the next driver of the parent.
+func TestDriverFinishesAnEarlierDriversChild(t *testing.T) {
+	cs := fake.NewClientset()
+	w := createWorkflow(t, cs, strings.Replace(childYAML, "CHILD_ACTION", "create", 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	docs, diags := compile.ParseFile("manifest", []byte(w.Spec.Templates[0].Resource.Manifest))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	parent, err := cs.CoreV1().ConfigMaps("ns").Get(ctx, "wf", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, kid, err := create(ctx, cs, docs[0], compile.Options{Namespace: "ns"}, false, &metav1.ObjectMeta{Labels: childLabels(parent, "wf")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]ResourceState{"wf": {Phase: Running, StartedAt: time.Now(),
+		Object: &ObjectRef{APIVersion: "argoproj.io/v1alpha1", Kind: "Workflow", Namespace: "ns", Name: kid.Name}}}
+	parent.Annotations = map[string]string{AnnotationResources: mustJSON(recorded)}
+	if _, err := cs.CoreV1().ConfigMaps("ns").Update(ctx, parent, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := fakeResources()
+	status, err := Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "test", Resources: res})
+	if err != nil || status.Phase != Succeeded {
+		t.Fatalf("Drive: %v, %+v", err, status)
+	}
+	if kid, err = cs.CoreV1().ConfigMaps("ns").Get(ctx, kid.Name, metav1.GetOptions{}); err != nil || kid.Annotations[AnnotationPhase] != string(Succeeded) {
+		t.Errorf("child %v phase %q, want Succeeded", err, kid.Annotations[AnnotationPhase])
+	}
+	if n := len(childWorkflows(t, cs)); n != 1 {
+		t.Errorf("%d child workflows, want the one recorded", n)
+	}
+}
