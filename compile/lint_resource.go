@@ -45,7 +45,7 @@ func (l *linter) lintResource(tpath string, t *wfv1.Template) {
 		case err != nil:
 			l.errorf(path+".manifest", "%v", err)
 		case IsWorkflowManifest(obj.GetAPIVersion(), obj.GetKind()):
-			l.lintChildWorkflow(path, r)
+			l.lintWorkflowAction(path, r)
 		case obj.GroupVersionKind().Group == wfv1.Group:
 			l.errorf(path+".manifest", "not supported: a resource template on an %s %s: kubectl-wf puts no Argo kinds but Workflow in the cluster; run the other workflow's templates from this one with templateRef", wfv1.Group, obj.GetKind())
 		}
@@ -68,16 +68,19 @@ func (l *linter) lintResource(tpath string, t *wfv1.Template) {
 	}
 }
 
-// lintChildWorkflow checks a Workflow a resource template creates as
-// `kubectl wf submit` checks a file: it runs as a child workflow
-// (watch/child_workflow.go), with the create action only.
-func (l *linter) lintChildWorkflow(path string, r *wfv1.ResourceTemplate) {
-	if r.Action != "create" {
-		l.errorf(path+".action", "not supported: the %s action on an %s Workflow: kubectl-wf runs a Workflow manifest as a child workflow, with the create action only", r.Action, wfv1.Group)
-		return
-	}
-	docs, diags := ParseFile("manifest", []byte(r.Manifest))
-	for _, d := range append(diags, Lint(docs)...).Sort().Errors() {
-		l.errorf(path+".manifest", "the Workflow it creates: %s", d)
+// lintWorkflowAction checks a resource action on an Argo Workflow: create
+// starts a child workflow (watch/child_workflow.go), whose manifest is
+// checked as `kubectl wf submit` checks a file; get and delete act on a
+// workflow object.
+func (l *linter) lintWorkflowAction(path string, r *wfv1.ResourceTemplate) {
+	switch r.Action {
+	case "get", "delete":
+	case "create":
+		docs, diags := ParseFile("manifest", []byte(r.Manifest))
+		for _, d := range append(diags, Lint(docs)...).Sort().Errors() {
+			l.errorf(path+".manifest", "the Workflow it creates: %s", d)
+		}
+	default:
+		l.errorf(path+".action", "not supported: the %s action on an %s Workflow: kubectl-wf acts on a Workflow with create (a child workflow), get or delete only", r.Action, wfv1.Group)
 	}
 }

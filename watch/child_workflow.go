@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
@@ -26,8 +28,8 @@ import (
 // holds the phase, message and times the child's driver records, so
 // `successCondition: status.phase == Succeeded` waits for it to end.
 
-// isChildWorkflow tells a resource action that starts a child workflow.
-func isChildWorkflow(a *compile.ResourceAction) bool {
+// actsOnWorkflow tells a resource action on an Argo Workflow.
+func actsOnWorkflow(a *compile.ResourceAction) bool {
 	return a.Object != nil && compile.IsWorkflowManifest(a.Object.GetAPIVersion(), a.Object.GetKind())
 }
 
@@ -37,18 +39,38 @@ func childLabels(parent *corev1.ConfigMap, node string) labels.Set {
 		compile.LabelCreatedByNode: fmt.Sprint(compile.NodeHash(node))}
 }
 
+// actOnWorkflow performs a resource action on an Argo Workflow: create
+// starts a child, get reads a workflow (to wait on it), delete deletes
+// one. It returns the workflow as Argo's object, nil when deleted.
+func (d *driver) actOnWorkflow(ctx context.Context, parent *corev1.ConfigMap, node string, a *compile.ResourceAction, manifest string) (*unstructured.Unstructured, error) {
+	namespace := cmp.Or(a.Object.GetNamespace(), d.cfg.Namespace)
+	if a.Action == "create" {
+		return d.createChild(ctx, parent, namespace, node, a, manifest)
+	}
+	name := a.Object.GetName()
+	obj, err := d.cs.CoreV1().ConfigMaps(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err == nil && obj.Labels[compile.LabelRole] != compile.RoleWorkflow {
+		err = apierrors.NewNotFound(schema.GroupResource{Group: wfv1.Group, Resource: "workflows"}, name)
+	}
+	switch {
+	case a.Action == "get" && err == nil:
+		return workflowView(obj), nil
+	case a.Action == "delete" && apierrors.IsNotFound(err):
+		return nil, nil // as Argo runs kubectl delete: --ignore-not-found
+	case a.Action == "delete" && err == nil:
+		// Its Jobs and ConfigMaps are owned by it: they go with it.
+		return nil, d.cs.CoreV1().ConfigMaps(namespace).Delete(ctx, name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &obj.UID}})
+	case err != nil:
+		return nil, err
+	}
+	return nil, fmt.Errorf("not supported: the %s action on an %s Workflow: kubectl-wf acts on a Workflow with create (a child workflow), get or delete only", a.Action, wfv1.Group)
+}
+
 // createChild creates the child workflow a node's manifest describes,
 // unless this node already did (it is found by its labels), and starts
 // driving it. The manifest is linted as `kubectl wf submit` lints a file:
 // a child that would not run is the node's error, and nothing is created.
-func (d *driver) createChild(ctx context.Context, parent *corev1.ConfigMap, node string, a *compile.ResourceAction, manifest string) (*unstructured.Unstructured, error) {
-	if a.Action != "create" {
-		return nil, fmt.Errorf("a resource template runs an %s Workflow with the create action only, not %s", wfv1.Group, a.Action)
-	}
-	namespace := a.Object.GetNamespace()
-	if namespace == "" {
-		namespace = d.cfg.Namespace
-	}
+func (d *driver) createChild(ctx context.Context, parent *corev1.ConfigMap, namespace, node string, a *compile.ResourceAction, manifest string) (*unstructured.Unstructured, error) {
 	mine := childLabels(parent, node)
 	found, err := d.cs.CoreV1().ConfigMaps(namespace).List(ctx, metav1.ListOptions{LabelSelector: mine.String()})
 	if err != nil {
@@ -169,7 +191,8 @@ func (d *driver) driveUnfinishedChildren(ctx context.Context, parent *corev1.Con
 		case err != nil:
 			return fmt.Errorf("child workflow %s: %w", ref.Name, err)
 		}
-		if !Phase(child.Annotations[AnnotationPhase]).Fulfilled() {
+		// A workflow a get waited on is another's to drive.
+		if child.Labels[compile.LabelCreatedByWorkflow] == string(parent.UID) && !Phase(child.Annotations[AnnotationPhase]).Fulfilled() {
 			d.driveChild(ctx, child.Namespace, child.Name)
 		}
 	}

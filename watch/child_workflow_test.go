@@ -134,7 +134,7 @@ func TestChildFoundAfterCrash(t *testing.T) {
 		// A new driver each time, as after a crash; the driving of the
 		// child each starts ends with ctx.
 		d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf"}, wake: make(chan struct{}, 1)}
-		view, err := d.createChild(ctx, parent, "wf", a, w.Spec.Templates[0].Resource.Manifest)
+		view, err := d.actOnWorkflow(ctx, parent, "wf", a, w.Spec.Templates[0].Resource.Manifest)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,5 +203,88 @@ func TestDriverFinishesAnEarlierDriversChild(t *testing.T) {
 	}
 	if n := len(childWorkflows(t, cs)); n != 1 {
 		t.Errorf("%d child workflows, want the one recorded", n)
+	}
+}
+
+// waitOnWorkflowYAML starts a child without waiting for it, waits for it
+// with a get, as Argo's k8s-wait-wf example does, then deletes it.
+const waitOnWorkflowYAML = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: start, template: start}
+    - - name: wait
+        template: wait
+        arguments: {parameters: [{name: wf, value: "{{steps.start.outputs.parameters.name}}"}]}
+    - - name: remove
+        template: remove
+        arguments: {parameters: [{name: wf, value: "{{steps.start.outputs.parameters.name}}"}]}
+  - name: start
+    resource:
+      action: create
+      manifest: |
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {generateName: kid-}
+        spec:
+          entrypoint: main
+          templates:
+          - name: main
+            resource:
+              action: create
+              manifest: |
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: made}
+    outputs:
+      parameters:
+      - name: name
+        valueFrom: {jsonPath: '{.metadata.name}'}
+  - name: wait
+    inputs: {parameters: [{name: wf}]}
+    resource:
+      action: get
+      successCondition: status.phase == Succeeded
+      manifest: |
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: "{{inputs.parameters.wf}}"}
+  - name: remove
+    inputs: {parameters: [{name: wf}]}
+    resource:
+      action: delete
+      manifest: |
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: "{{inputs.parameters.wf}}"}
+`
+
+// TestWaitOnAndDeleteAWorkflow: get waits on a workflow until its
+// condition holds, delete deletes its object.
+func TestWaitOnAndDeleteAWorkflow(t *testing.T) {
+	cs := fake.NewClientset()
+	createWorkflow(t, cs, waitOnWorkflowYAML)
+	res, _ := fakeResources()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	status, err := Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "test", Resources: res})
+	if err != nil || status.Phase != Succeeded {
+		t.Fatalf("Drive: %v, %+v", err, status)
+	}
+	kid := status.Nodes[compile.NodeID("wf", "wf[0].start")].Outputs.Parameters["name"]
+	if !strings.HasPrefix(kid, "kid-") {
+		t.Fatalf("start's output name %q, want the child's", kid)
+	}
+	if _, err := cs.CoreV1().ConfigMaps("ns").Get(ctx, kid, metav1.GetOptions{}); err == nil {
+		t.Errorf("child %s still exists after the delete", kid)
+	}
+	for _, node := range []string{"wf[1].wait", "wf[2].remove"} {
+		if n := status.Nodes[compile.NodeID("wf", node)]; n == nil || n.Phase != Succeeded {
+			t.Errorf("%s: %+v, want Succeeded", node, n)
+		}
 	}
 }

@@ -70,16 +70,16 @@ func (d *driver) runResource(ctx context.Context, wfObj *corev1.ConfigMap, run R
 	if err != nil {
 		return st.finish(Failed, now, err.Error()), nil
 	}
-	child := isChildWorkflow(a)
+	onWorkflow := actsOnWorkflow(a)
 	var ri dynamic.ResourceInterface
-	if !child {
+	if !onWorkflow {
 		if ri, err = d.resourceClient(a); err != nil {
 			return st.finish(Failed, now, err.Error()), nil
 		}
 	}
 	// follow watches the object the node acted on.
 	follow := func() (live *unstructured.Unstructured, found, synced bool) {
-		if !child {
+		if !onWorkflow {
 			return d.watchObject(ctx, run.Node, ri, st.Object)
 		}
 		cm, found, synced := d.watchChild(ctx, run.Node, st.Object)
@@ -90,8 +90,8 @@ func (d *driver) runResource(ctx context.Context, wfObj *corev1.ConfigMap, run R
 	}
 	var live *unstructured.Unstructured
 	if run.State == nil {
-		if child {
-			live, err = d.createChild(ctx, wfObj, run.Node, a, run.Template.Resource.Manifest)
+		if onWorkflow {
+			live, err = d.actOnWorkflow(ctx, wfObj, run.Node, a, run.Template.Resource.Manifest)
 		} else {
 			live, err = d.act(ctx, ri, wfObj, run.Node, a)
 		}

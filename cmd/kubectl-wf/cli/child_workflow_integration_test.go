@@ -112,6 +112,83 @@ func TestChildWorkflowOnCluster(t *testing.T) {
 	})
 }
 
+// waitOnYAML is Argo's k8s-wait-wf example, made to run in a few seconds:
+// it starts a workflow, waits on it with a get, then deletes it.
+const waitOnYAML = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: waits-on}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: start, template: start}
+    - - name: wait
+        template: wait
+        arguments: {parameters: [{name: wf, value: "{{steps.start.outputs.parameters.name}}"}]}
+    - - name: remove
+        template: remove
+        arguments: {parameters: [{name: wf, value: "{{steps.start.outputs.parameters.name}}"}]}
+  - name: start
+    resource:
+      action: create
+      manifest: |
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {generateName: sleep-}
+        spec:
+          entrypoint: sleep
+          templates:
+          - name: sleep
+            container: {image: busybox, command: [sleep, "3"]}
+    outputs:
+      parameters:
+      - name: name
+        valueFrom: {jsonPath: '{.metadata.name}'}
+  - name: wait
+    inputs: {parameters: [{name: wf}]}
+    resource:
+      action: get
+      successCondition: status.phase == Succeeded
+      failureCondition: status.phase in (Failed, Error)
+      manifest: |
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: "{{inputs.parameters.wf}}"}
+  - name: remove
+    inputs: {parameters: [{name: wf}]}
+    resource:
+      action: delete
+      manifest: |
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: "{{inputs.parameters.wf}}"}
+`
+
+// TestWaitOnAWorkflowOnCluster: a get waits on the workflow a create
+// started until it Succeeded; a delete removes it with its Jobs.
+func TestWaitOnAWorkflowOnCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	ns := testcluster.Namespace(t, cs)
+	if code, out, errOut := onCluster(t, ns, "submit", writeTemp(t, waitOnYAML)); code != 0 {
+		t.Fatalf("submit exited %d\n%s\n%s", code, out, errOut)
+	}
+	doc := getJSON(t, ns, "waits-on")
+	start, wait := nodeByName(doc, ".start"), nodeByName(doc, ".wait")
+	if start == nil || wait == nil {
+		t.Fatalf("nodes %+v", doc.Status.Nodes)
+	}
+	kid := start.Outputs.Parameters["name"]
+	// The wait began before the child ended, and ended after it did.
+	if wait.FinishedAt == nil || wait.FinishedAt.Sub(*start.FinishedAt) < 2*time.Second {
+		t.Errorf("wait ended at %v, start at %v: it did not wait for the 3 s child", wait.FinishedAt, start.FinishedAt)
+	}
+	if _, err := cs.CoreV1().ConfigMaps(ns).Get(context.Background(), kid, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("child %s after the delete: %v, want not found", kid, err)
+	}
+	waitFor(t, 60*time.Second, func() bool { return len(jobsOf(t, cs, ns, kid)) == 0 })
+}
+
 // TestChildWorkflowSurvivesTakeover kills the driver while the child it
 // drives runs; the next driver of the parent drives both to their end,
 // with the child created and run once.
