@@ -288,3 +288,65 @@ func TestWaitOnAndDeleteAWorkflow(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryStartsANewChild: retrying a parent whose child failed starts a
+// new child, as Argo's retry creates the Workflow again, rather than
+// adopting the failed one, which stays.
+func TestRetryStartsANewChild(t *testing.T) {
+	cs := fake.NewClientset()
+	createWorkflow(t, cs, strings.Replace(childYAML, "CHILD_ACTION", "get", 1))
+	res, _ := fakeResources()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg := Config{Namespace: "ns", Name: "wf", Identity: "test", Resources: res}
+	if status, err := Drive(ctx, cs, cfg); err != nil || status.Phase != Failed {
+		t.Fatalf("first run: %v, %+v; want Failed", err, status)
+	}
+	first := childWorkflows(t, cs)
+	if _, err := Retry(ctx, cs, res, "ns", "wf"); err != nil {
+		t.Fatal(err)
+	}
+	if status, err := Drive(ctx, cs, cfg); err != nil || status.Phase != Failed {
+		t.Fatalf("retried run: %v, %+v; want Failed again", err, status)
+	}
+	all := childWorkflows(t, cs)
+	if len(first) != 1 || len(all) != 2 {
+		t.Fatalf("children %d after the first run, %d after the retry; want 1 and 2", len(first), len(all))
+	}
+	for _, kid := range all {
+		if _, labelled := kid.Labels[compile.LabelCreatedByNode]; labelled != (kid.Name != first[0].Name) {
+			t.Errorf("child %s labelled by its node: %v; only the new one should be", kid.Name, labelled)
+		}
+	}
+}
+
+// TestReleaseCreated: retry takes the created-by-node label off what a
+// failed node created, of any kind, and leaves others' objects alone.
+func TestReleaseCreated(t *testing.T) {
+	res, dyn := fakeResources()
+	ctx := context.Background()
+	ri := dyn.Resource(configMapsGVR).Namespace("ns")
+	obj, _ := compile.ParseManifest("apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: made-}\n", "create")
+	mine, err := createObject(ctx, ri, newWorkflowObject("uid-1"), "wf[0].make", obj.DeepCopy(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := createObject(ctx, ri, newWorkflowObject("uid-2"), "wf[0].make", obj.DeepCopy(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{mine.GetName(), theirs.GetName(), "gone"} {
+		if err := releaseCreated(ctx, fake.NewClientset(), res, "uid-1", &ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "ns", Name: o}); err != nil {
+			t.Fatalf("release %s: %v", o, err)
+		}
+	}
+	for name, want := range map[string]bool{mine.GetName(): false, theirs.GetName(): true} {
+		got, err := ri.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, labelled := got.GetLabels()[compile.LabelCreatedByNode]; labelled != want {
+			t.Errorf("%s labelled by its node: %v, want %v", name, labelled, want)
+		}
+	}
+}

@@ -336,7 +336,7 @@ func TestRetryForgetsFailedMemoDecision(t *testing.T) {
 	if _, err := cs.CoreV1().ConfigMaps("ns").Update(ctx, unlabelled, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Retry(ctx, cs, "ns", "wf"); err != nil {
+	if _, err := Retry(ctx, cs, nil, "ns", "wf"); err != nil {
 		t.Fatal(err)
 	}
 	if _, decided := memos(t, cs)[id]; decided {

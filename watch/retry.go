@@ -21,11 +21,12 @@ import (
 // Retry prepares a failed workflow to run its failed nodes again, as
 // `argo retry` does: the Jobs of failed and errored nodes are deleted (with
 // their pods, before anything else, so that no driver adopts a failed
-// attempt), the resource nodes that failed and the cache lookups of
+// attempt), the resource nodes that failed (and what they created:
+// releaseCreated) and the cache lookups of
 // memoized nodes that failed are forgotten, and the workflow
 // is marked Running again. Succeeded nodes keep their results. The caller
 // then drives it. It returns the nodes it reset.
-func Retry(ctx context.Context, cs kubernetes.Interface, namespace, name string) ([]string, error) {
+func Retry(ctx context.Context, cs kubernetes.Interface, res *Resources, namespace, name string) ([]string, error) {
 	snap, err := Read(ctx, cs, namespace, name)
 	if err != nil {
 		return nil, err
@@ -56,6 +57,17 @@ func Retry(ctx context.Context, cs kubernetes.Interface, namespace, name string)
 	}
 	if err := deleteJobs(ctx, cs, namespace, name, jobs); err != nil {
 		return nil, err
+	}
+	recorded, err := observedFromObject(snap.Object, nowFunc())
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range recorded.Resources {
+		if st.Phase == Failed || st.Phase == Error {
+			if err := releaseCreated(ctx, cs, res, snap.Object.UID, st.Object); err != nil {
+				return nil, err
+			}
+		}
 	}
 	err = steerEnded(ctx, cs, namespace, name, func(obj *corev1.ConfigMap) (map[string]any, error) {
 		obs, err := observedFromObject(obj, nowFunc())

@@ -29,7 +29,11 @@ workflow is driven again from where it failed. Exits 0 when it then Succeeds.`,
 			if err != nil {
 				return err
 			}
-			reset, err := watch.Retry(cmd.Context(), cs, ns, name)
+			res, err := f.resources()
+			if err != nil {
+				return err
+			}
+			reset, err := watch.Retry(cmd.Context(), cs, res, ns, name)
 			if err != nil {
 				return err
 			}
@@ -37,10 +41,6 @@ workflow is driven again from where it failed. Exits 0 when it then Succeeds.`,
 			if detach {
 				fmt.Fprintf(streams.ErrOut, "drive it with: kubectl wf watch %s -n %s\n", name, ns)
 				return nil
-			}
-			res, err := f.resources()
-			if err != nil {
-				return err
 			}
 			return drive(cmd.Context(), cs, res, ns, name, streams.Out, streams.ErrOut, noColor)
 		},
