@@ -118,7 +118,10 @@ func unscheduleDeletion(ctx context.Context, cs kubernetes.Interface, namespace,
 			return err
 		}
 	}
-	err = cs.BatchV1().Jobs(namespace).Delete(ctx, reaperName(name), metav1.DeleteOptions{})
+	// Background, as kubectl deletes: it has no pods, and the apiserver
+	// warns the user of orphaned pods when no policy is given.
+	background := metav1.DeletePropagationBackground
+	err = cs.BatchV1().Jobs(namespace).Delete(ctx, reaperName(name), metav1.DeleteOptions{PropagationPolicy: &background})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
