@@ -34,13 +34,9 @@ func suppliedArtifact(name string) string { return "\x00inputs.artifacts." + nam
 // artifact arguments, as Argo's ProcessArgs does: an argument of the same
 // name replaces the input's own source, keeping the input's path and
 // mode; its raw data is resolved in the caller's scope. An input with no
-// source that is not optional is missing. It sets
-// inputs.artifacts.NAME.path, as Argo does for every input with a path.
+// source that is not optional is missing.
 func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars Vars) (missing []string) {
 	for _, in := range t.Inputs.Artifacts {
-		if in.Path != "" {
-			vars["inputs.artifacts."+in.Name+".path"] = in.Path
-		}
 		i := slices.IndexFunc(args, func(a wfv1.Artifact) bool { return a.Name == in.Name })
 		switch {
 		case i >= 0 && args[i].Raw != nil:
@@ -54,21 +50,32 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 	return missing
 }
 
-// inputArtifacts returns t's input artifacts as the pod gets them: each
-// with the raw data its caller supplied, or its own resolved with vars
-// (the template's variables), as Argo substitutes the whole template.
-// An optional artifact given no data keeps no source: no file is placed.
-func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, []string) {
+// inputArtifacts returns t's input artifacts as the pod gets them, and
+// vars with inputs.artifacts.NAME.path, which Argo sets for every input
+// with a path. Paths resolve first, with vars (the template's variables),
+// as the data may name them. Each artifact gets the raw data its caller
+// supplied, or its own resolved with vars, as Argo substitutes the whole
+// template. An optional artifact given no data keeps no source: no file
+// is placed.
+func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, Vars, []string) {
 	if len(arts) == 0 {
-		return arts, nil
+		return arts, vars, nil
 	}
 	var missing []string
 	out := slices.Clone(arts)
+	paths := Vars{}
 	for i := range out {
 		a := &out[i]
 		var m []string
 		a.Path, m = vars.Resolve(a.Path)
 		missing = append(missing, m...)
+		if a.Path != "" {
+			paths["inputs.artifacts."+a.Name+".path"] = a.Path
+		}
+	}
+	vars = vars.With(paths)
+	for i := range out {
+		a := &out[i]
 		if data, ok := vars[suppliedArtifact(a.Name)]; ok {
 			a.Raw = &wfv1.RawArtifact{Data: data}
 		} else if a.Raw != nil {
@@ -77,7 +84,7 @@ func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, []string)
 			a.Raw = &wfv1.RawArtifact{Data: data}
 		}
 	}
-	return out, missing
+	return out, vars, missing
 }
 
 // rawArtifactMounts places tmpl's raw input artifacts: their data goes

@@ -279,20 +279,20 @@ spec:
 // supplied"; its data never shows as a variable.
 func TestInputArtifactVars(t *testing.T) {
 	tmpl := &wfv1.Template{Name: "t", Inputs: wfv1.Inputs{Artifacts: []wfv1.Artifact{
-		{Name: "given", Path: "/a"},
+		{Name: "given", Path: "/a/{{workflow.name}}"},
 		{Name: "needed", Path: "/b"},
-	}}}
+	}}, Container: &corev1.Container{Args: []string{"{{inputs.artifacts.given.path}}"}}}
 	args := wfv1.Arguments{Artifacts: []wfv1.Artifact{{Name: "given", ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: "{{x}}"}}}}}
 	vars, missing := InputVars(tmpl, args, Vars{"x": "caller's"})
 	if d := cmp.Diff([]string{"inputs.artifacts.needed"}, missing); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
 	}
-	if vars["inputs.artifacts.given.path"] != "/a" || vars["inputs.artifacts.needed.path"] != "/b" {
-		t.Errorf("path variables: %v", vars)
+	inst, _ := Instantiate(tmpl, vars.With(Vars{"workflow.name": "wf"}))
+	if got := inst.Inputs.Artifacts[0]; got.Raw == nil || got.Raw.Data != "caller's" || got.Path != "/a/wf" {
+		t.Errorf("instantiated artifact %+v, want the argument's data resolved in the caller's scope at /a/wf", got)
 	}
-	inst, _ := Instantiate(tmpl, vars)
-	if got := inst.Inputs.Artifacts[0].Raw; got == nil || got.Data != "caller's" {
-		t.Errorf("instantiated artifact %+v, want the argument's data resolved in the caller's scope", got)
+	if got := inst.Container.Args[0]; got != "/a/wf" {
+		t.Errorf("{{inputs.artifacts.given.path}} = %q, want the resolved path /a/wf", got)
 	}
 	if out, err := vars.Eval("string(inputs)"); err != nil || strings.Contains(out, "caller's") {
 		t.Errorf("expressions see %q (%v), want no artifact data", out, err)
@@ -419,5 +419,24 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 				t.Errorf("diagnostics (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestJoinArtifactArguments: a WorkflowTemplate's spec.arguments.artifacts
+// reach a workflow that references it, the workflow's own winning by
+// name, as Argo merges arguments.
+func TestJoinArtifactArguments(t *testing.T) {
+	raw := func(name, data string) wfv1.Artifact {
+		return wfv1.Artifact{Name: name, ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: data}}}
+	}
+	own := &wfv1.WorkflowSpec{Arguments: wfv1.Arguments{Artifacts: []wfv1.Artifact{raw("a", "workflow's")}}}
+	tmpl := &wfv1.WorkflowSpec{Arguments: wfv1.Arguments{Artifacts: []wfv1.Artifact{raw("a", "template's"), raw("b", "template's")}}}
+	got, err := JoinWorkflowSpec(own, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []wfv1.Artifact{raw("a", "workflow's"), raw("b", "template's")}
+	if d := cmp.Diff(want, got.Arguments.Artifacts); d != "" {
+		t.Errorf("artifacts (-want +got):\n%s", d)
 	}
 }

@@ -280,15 +280,15 @@ func podTags(t *wfv1.Template) *tagTree {
 }
 
 func instantiate(t *wfv1.Template, tags *tagTree, vars Vars) (*wfv1.Template, []string) {
+	artifacts, vars, artifactsMissing := inputArtifacts(t.Inputs.Artifacts, vars)
 	inst, missing := substituteTags(t, tags, vars)
 	if inst == t {
 		c := *t
 		inst = &c
 	}
 	inst.Inputs.Parameters = inputValues(t.Inputs.Parameters, vars)
-	var m []string
-	inst.Inputs.Artifacts, m = inputArtifacts(t.Inputs.Artifacts, vars)
-	return inst, append(missing, m...)
+	inst.Inputs.Artifacts = artifacts
+	return inst, append(missing, artifactsMissing...)
 }
 
 // inputValues returns the input parameters with the values vars give them,
