@@ -3,6 +3,7 @@ package compile
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -48,6 +49,15 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 		}
 	}
 	return missing
+}
+
+// MissingInput is the error for an input InputVars could not resolve:
+// Argo's words for an input artifact given no source.
+func MissingInput(name string) string {
+	if art, ok := strings.CutPrefix(name, "inputs.artifacts."); ok {
+		return "inputs.artifacts." + art + " was not supplied"
+	}
+	return "failed to resolve {{" + name + "}}"
 }
 
 // inputArtifacts returns t's input artifacts as the pod gets them, and

@@ -203,7 +203,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 	}
 	inputs, missing := compile.InputVars(t, args, scope)
 	if len(missing) > 0 {
-		return e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
+		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
 	}
 	vars := e.globals.With(inputs)
 	if t.Synchronization != nil {
