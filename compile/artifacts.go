@@ -23,7 +23,7 @@ const (
 	artifactKeyPrefix = "artifact-"
 )
 
-// ArtifactKey is the ConfigMap key holding the raw artifact name.
+// ArtifactKey is the ConfigMap key holding the data of raw artifact name.
 func ArtifactKey(name string) string { return artifactKeyPrefix + name }
 
 // suppliedArtifact is the variable under which InputVars passes the data
@@ -97,11 +97,11 @@ func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, Vars, []s
 	return out, vars, missing
 }
 
-// rawArtifactMounts places tmpl's raw input artifacts: their data goes
-// into data, by key; the volume (nil when there is none) and the mounts
-// for the main container are returned. configMap names the ConfigMap
-// that will hold data.
-func rawArtifactMounts(tmpl *wfv1.Template, configMap string, data map[string]string) (*corev1.Volume, []corev1.VolumeMount, error) {
+// rawArtifactMounts places tmpl's raw input artifacts: it returns their
+// data by ConfigMap key, the volume that projects those keys of configMap
+// (nil when there are none), and the mounts for the main container.
+func rawArtifactMounts(tmpl *wfv1.Template, configMap string) (map[string]string, *corev1.Volume, []corev1.VolumeMount, error) {
+	var data map[string]string
 	var items []corev1.KeyToPath
 	var mounts []corev1.VolumeMount
 	for _, a := range tmpl.Inputs.Artifacts {
@@ -109,10 +109,13 @@ func rawArtifactMounts(tmpl *wfv1.Template, configMap string, data map[string]st
 			continue // optional, and not supplied
 		}
 		if tmpl.Container == nil && tmpl.Script == nil {
-			return nil, nil, fmt.Errorf("input artifact %q: kubectl-wf places input artifacts in container and script templates only", a.Name)
+			return nil, nil, nil, fmt.Errorf("input artifact %q: kubectl-wf places input artifacts in container and script templates only", a.Name)
 		}
 		if a.Path == "" {
-			return nil, nil, fmt.Errorf("input artifact %q did not specify a path", a.Name)
+			return nil, nil, nil, fmt.Errorf("input artifact %q did not specify a path", a.Name)
+		}
+		if data == nil {
+			data = map[string]string{}
 		}
 		key := ArtifactKey(a.Name)
 		data[key] = a.Raw.Data
@@ -121,10 +124,10 @@ func rawArtifactMounts(tmpl *wfv1.Template, configMap string, data map[string]st
 		items = append(items, corev1.KeyToPath{Key: key, Path: key, Mode: a.Mode})
 		mounts = append(mounts, corev1.VolumeMount{Name: ArtifactsVolumeName, MountPath: a.Path, SubPath: key, ReadOnly: true})
 	}
-	if len(items) == 0 {
-		return nil, nil, nil
+	if data == nil {
+		return nil, nil, nil, nil
 	}
-	return &corev1.Volume{Name: ArtifactsVolumeName, VolumeSource: corev1.VolumeSource{
+	return data, &corev1.Volume{Name: ArtifactsVolumeName, VolumeSource: corev1.VolumeSource{
 		ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: configMap}, Items: items},
 	}}, mounts, nil
 }

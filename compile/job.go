@@ -48,8 +48,7 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 	// A script's source or an http body, mounted in the staging directory.
 	staged := script != nil
-	artifacts := map[string]string{}
-	artifactVolume, artifactMounts, err := rawArtifactMounts(tmpl, ScriptConfigMapName(name), artifacts)
+	artifacts, artifactVolume, artifactMounts, err := rawArtifactMounts(tmpl, ScriptConfigMapName(name))
 	if err != nil {
 		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
 	}
