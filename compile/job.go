@@ -46,6 +46,21 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if tmpl.ContainerSet == nil {
 		containers[0].Name = mainContainerName
 	}
+	// A script's source or an http body, mounted in the staging directory.
+	staged := script != nil
+	artifacts, artifactVolume, artifactMounts, err := rawArtifactMounts(tmpl, ScriptConfigMapName(name))
+	if err != nil {
+		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
+	}
+	if artifactVolume != nil {
+		// Before the pod is built: mirrorVolumeMounts mirrors them too.
+		containers[0].VolumeMounts = append(containers[0].VolumeMounts, artifactMounts...)
+		if script == nil {
+			script = w.nodeConfigMap(name, nodeName, tmpl, artifacts)
+		} else {
+			maps.Copy(script.Data, artifacts)
+		}
+	}
 	for _, list := range [][]corev1.Container{ordered, containers} {
 		for i := range list {
 			withPodName(&list[i])
@@ -66,15 +81,20 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if err != nil {
 		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
 	}
-	if script != nil {
+	if staged {
 		// Executable, as Argo writes the source (0755): `command: [sh, -c]`
 		// runs its last argument as a program.
-		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: ScriptVolumeName, VolumeSource: corev1.VolumeSource{
-			ConfigMap: &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: script.Name},
-				DefaultMode:          ptr.To[int32](scriptFileMode),
-			},
-		}})
+		source := &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: script.Name},
+			DefaultMode:          ptr.To[int32](scriptFileMode),
+		}
+		if artifactVolume != nil {
+			source.Items = []corev1.KeyToPath{{Key: ScriptDataKey, Path: ScriptDataKey}} // not the artifacts
+		}
+		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: ScriptVolumeName, VolumeSource: corev1.VolumeSource{ConfigMap: source}})
+	}
+	if artifactVolume != nil {
+		pod.Volumes = append(pod.Volumes, *artifactVolume)
 	}
 
 	meta := w.objectMeta(name, nodeName, tmpl.Name)
@@ -143,12 +163,18 @@ func (w *Workflow) ownerReferences() []metav1.OwnerReference {
 }
 
 func (w *Workflow) scriptConfigMap(jobName, nodeName string, tmpl *wfv1.Template) *corev1.ConfigMap {
+	return w.nodeConfigMap(jobName, nodeName, tmpl, map[string]string{ScriptDataKey: tmpl.Script.Source})
+}
+
+// nodeConfigMap is the ConfigMap the driver creates with a node's Job,
+// holding what its pod mounts: a script's source, raw artifacts.
+func (w *Workflow) nodeConfigMap(jobName, nodeName string, tmpl *wfv1.Template, data map[string]string) *corev1.ConfigMap {
 	meta := w.objectMeta(ScriptConfigMapName(jobName), nodeName, tmpl.Name)
 	meta.Labels[LabelRole] = RoleScript
 	return &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: meta,
-		Data:       map[string]string{ScriptDataKey: tmpl.Script.Source},
+		Data:       data,
 	}
 }
 

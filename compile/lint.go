@@ -161,8 +161,10 @@ func (l *linter) lintWorkflowArguments() {
 	}
 	idx, ok := l.templates[spec.Entrypoint]
 	if !ok || l.doc.Kind != wfv1.KindWorkflow {
+		l.lintArtifactArguments("spec.arguments.artifacts", spec.Arguments.Artifacts, nil, "", "")
 		return
 	}
+	l.lintArtifactArguments("spec.arguments.artifacts", spec.Arguments.Artifacts, &spec.Templates[idx], "spec.entrypoint", "entrypoint template")
 	given := parameterNames(spec.Arguments.Parameters)
 	for _, in := range spec.Templates[idx].Inputs.Parameters {
 		if in.Value == nil && in.Default == nil && in.ValueFrom == nil && !given[in.Name] {
@@ -217,6 +219,7 @@ func (l *linter) lintTemplate(i int) {
 			}
 		}
 	}
+	l.lintInputArtifacts(path, t)
 	if t.Resource != nil {
 		l.lintResource(path, t)
 	}
@@ -345,6 +348,7 @@ func (l *linter) lintCall(path, template string, ref *wfv1.TemplateRef, inline *
 			l.errorf(path, "template %q needs input parameter %q, which is not passed in arguments", target.Name, in.Name)
 		}
 	}
+	l.lintArtifactArguments(path+".arguments.artifacts", args.Artifacts, target, path, "template")
 }
 
 // lintExitHook checks a step's or task's exit hook (hooks.exit, or the

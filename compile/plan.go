@@ -59,7 +59,7 @@ func Compile(w *Workflow) (*Plan, error) {
 	if !ok {
 		return nil, fmt.Errorf("entrypoint template %q is not defined", w.Spec.Entrypoint)
 	}
-	if err := p.node(w.Name, entry, w.Spec.Arguments.Parameters, p.globals, 0); err != nil {
+	if err := p.node(w.Name, entry, w.Spec.Arguments, p.globals, 0); err != nil {
 		return nil, err
 	}
 	if t, ok := w.Template(w.Spec.OnExit); ok {
@@ -83,7 +83,7 @@ func (p *planner) defer_(name string, t *wfv1.Template, typ, why string) {
 
 // node plans the node `name` running template t with args, whose values
 // are resolved with scope (the caller's variables).
-func (p *planner) node(name string, t *wfv1.Template, args []wfv1.Parameter, scope Vars, depth int) error {
+func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope Vars, depth int) error {
 	typ := NodeType(t)
 	if depth > maxDepth {
 		p.defer_(name, t, typ, fmt.Sprintf("nesting deeper than %d templates", maxDepth))
@@ -155,7 +155,7 @@ func (p *planner) steps(parent string, t *wfv1.Template, vars Vars, depth int) e
 		for k := range group.Steps {
 			step := group.Steps[k]
 			call := call{name: StepNodeName(parent, g, step.Name), template: step.Template, when: step.When,
-				args: step.Arguments.Parameters, items: step.WithItems, param: step.WithParam, seq: step.WithSequence}
+				args: step.Arguments, items: step.WithItems, param: step.WithParam, seq: step.WithSequence}
 			if err := p.call(call, vars, depth, false); err != nil {
 				return err
 			}
@@ -175,7 +175,7 @@ func (p *planner) dag(parent string, t *wfv1.Template, vars Vars, depth int) err
 			continue
 		}
 		call := call{name: TaskNodeName(parent, task.Name), template: task.Template, when: task.When,
-			args: task.Arguments.Parameters, items: task.WithItems, param: task.WithParam, seq: task.WithSequence}
+			args: task.Arguments, items: task.WithItems, param: task.WithParam, seq: task.WithSequence}
 		if err := p.call(call, vars, depth, true); err != nil {
 			return err
 		}
@@ -186,7 +186,7 @@ func (p *planner) dag(parent string, t *wfv1.Template, vars Vars, depth int) err
 // call is a step or task: a template invoked with arguments, maybe looped.
 type call struct {
 	name, template, when, param string
-	args                        []wfv1.Parameter
+	args                        wfv1.Arguments
 	items                       []wfv1.Item
 	seq                         *wfv1.Sequence
 }
@@ -229,18 +229,18 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 	return nil
 }
 
-// InputVars resolves a template's input parameters from the arguments of
-// its caller (resolved in scope), falling back to the inputs' own value or
-// default. It returns the inputs.* variables and the names it could not
-// resolve.
-func InputVars(t *wfv1.Template, args []wfv1.Parameter, scope Vars) (Vars, []string) {
+// InputVars resolves a template's inputs from the arguments of its caller
+// (resolved in scope): parameters fall back to the inputs' own value or
+// default, artifacts to their own raw data (see inputArtifactVars). It
+// returns the inputs.* variables and the names it could not resolve.
+func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars) (Vars, []string) {
 	vars := Vars{}
-	var missing []string
+	missing := inputArtifactVars(t, args.Artifacts, scope, vars)
 	resolved := make([]wfv1.Parameter, 0, len(t.Inputs.Parameters))
 	for _, in := range t.Inputs.Parameters {
 		var value *wfv1.AnyString
-		if i := slices.IndexFunc(args, func(a wfv1.Parameter) bool { return a.Name == in.Name }); i >= 0 {
-			value = firstPtr(args[i].Value, args[i].Default)
+		if i := slices.IndexFunc(args.Parameters, func(a wfv1.Parameter) bool { return a.Name == in.Name }); i >= 0 {
+			value = firstPtr(args.Parameters[i].Value, args.Parameters[i].Default)
 		}
 		value = firstPtr(value, firstPtr(in.Value, in.Default))
 		if value == nil {
@@ -280,13 +280,15 @@ func podTags(t *wfv1.Template) *tagTree {
 }
 
 func instantiate(t *wfv1.Template, tags *tagTree, vars Vars) (*wfv1.Template, []string) {
+	artifacts, vars, artifactsMissing := inputArtifacts(t.Inputs.Artifacts, vars)
 	inst, missing := substituteTags(t, tags, vars)
 	if inst == t {
 		c := *t
 		inst = &c
 	}
 	inst.Inputs.Parameters = inputValues(t.Inputs.Parameters, vars)
-	return inst, missing
+	inst.Inputs.Artifacts = artifacts
+	return inst, append(missing, artifactsMissing...)
 }
 
 // inputValues returns the input parameters with the values vars give them,

@@ -29,6 +29,10 @@ type schemaWalker struct {
 	positions *positions
 	diags     Diagnostics
 	support   map[string]support
+	// reported counts the unsupported fields the walk is inside: below
+	// one, nothing more is reported (outputs.artifacts is one error, not
+	// one more for each artifact's s3).
+	reported int
 }
 
 // scalarKind says what a leaf type accepts.
@@ -203,8 +207,10 @@ func (w *schemaWalker) walkStruct(node *kyaml.Node, v reflect.Value, at int) {
 			where = value
 		}
 		child := w.positions.add(at, name, -1, where)
-		if s, ok := w.support[f.supportKey]; ok && !isEmptyValue(value) {
+		if s, ok := w.support[f.supportKey]; ok && !isEmptyValue(value) && w.reported == 0 {
 			w.report(key, s, child)
+			w.reported++
+			defer func() { w.reported-- }()
 		}
 		w.walk(value, fieldByIndex(v, f.index), child)
 	})

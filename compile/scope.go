@@ -67,6 +67,9 @@ func (s *scope) check(tag Tag) string {
 	ref := "{{" + tag.Name + "}}"
 	switch at(0) {
 	case "inputs":
+		if at(1) == "artifacts" {
+			return s.checkInputArtifact(ref, parts)
+		}
 		if at(1) == "parameters" && at(2) != "" && !slices.ContainsFunc(s.template.Inputs.Parameters, func(p wfv1.Parameter) bool { return p.Name == at(2) }) {
 			return fmt.Sprintf("%s: template %q has no input parameter %q", ref, s.template.Name, at(2))
 		}
@@ -92,6 +95,28 @@ func (s *scope) check(tag Tag) string {
 		return s.checkSibling(ref, parts)
 	default:
 		return fmt.Sprintf("%s: unknown variable", ref)
+	}
+	return ""
+}
+
+// checkInputArtifact: an input artifact gives its path, in a template
+// that places it (Argo's scope has inputs.artifacts.NAME.path there only).
+func (s *scope) checkInputArtifact(ref string, parts []string) string {
+	t := s.template
+	if len(parts) < 3 {
+		return fmt.Sprintf("%s: unknown variable", ref)
+	}
+	name := parts[2]
+	if !slices.ContainsFunc(t.Inputs.Artifacts, func(a wfv1.Artifact) bool { return a.Name == name }) {
+		return fmt.Sprintf("%s: template %q has no input artifact %q", ref, t.Name, name)
+	}
+	switch {
+	case len(parts) == 3:
+		return fmt.Sprintf("not supported: %s: passing an artifact on (from) needs an artifact repository, which is not supported yet; {{inputs.artifacts.%s.path}} is", ref, name)
+	case len(parts) != 4 || parts[3] != "path":
+		return fmt.Sprintf("%s: unknown variable; an input artifact gives {{inputs.artifacts.%s.path}}", ref, name)
+	case len(t.Steps) > 0 || t.DAG != nil || t.Suspend != nil:
+		return fmt.Sprintf("%s: only a container or script template places input artifacts at a path", ref)
 	}
 	return ""
 }

@@ -44,10 +44,26 @@ var supportTable = map[string]support{
 
 	// Steps and tasks.
 
-	// Inputs, outputs and artifacts.
-	"Inputs.artifacts":              notYet("artifacts are not supported yet"),
-	"Outputs.artifacts":             notYet("artifacts are not supported yet"),
-	"Arguments.artifacts":           notYet("artifacts are not supported yet"),
+	// Inputs, outputs and artifacts. Input artifacts given `raw` are
+	// supported: they need no artifact repository.
+	"Outputs.artifacts":             notYet("output artifacts need an artifact repository, which is not supported yet"),
+	"Artifact.from":                 notYet("passing an artifact from another step needs an artifact repository, which is not supported yet; give the artifact `raw` data"),
+	"Artifact.fromExpression":       notYet("passing an artifact from another step needs an artifact repository, which is not supported yet; give the artifact `raw` data"),
+	"Artifact.globalName":           notYet("global output artifacts need an artifact repository, which is not supported yet"),
+	"Artifact.subPath":              notYet("subPath selects part of a repository artifact; only raw artifacts are supported yet"),
+	"Artifact.archive":              notYet("archive applies to artifacts stored in a repository; only raw artifacts are supported yet"),
+	"Artifact.artifactGC":           notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
+	"Artifact.deleted":              notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
+	"Artifact.archiveLogs":          notYet("archiving logs needs an artifact repository, which is not supported yet"),
+	"Artifact.s3":                   notYet("s3 artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.git":                  notYet("git artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.http":                 notYet("http artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.artifactory":          notYet("artifactory artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.hdfs":                 notYet("hdfs artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.oss":                  notYet("oss artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.gcs":                  notYet("gcs artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.azure":                notYet("azure artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.plugin":               notYet("artifact plugins need Argo's executor; kubectl-wf has none"),
 	"ValueFrom.event":               notYet("event payloads need Argo's server"),
 	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),

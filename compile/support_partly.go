@@ -26,5 +26,6 @@ var partlySupported = map[string]string{
 	"Template.failFast":                 "waits for every pod started under the template, nested ones too",
 	"WorkflowSpec.podGC":                "deleteDelayDuration defaults to none (Argo's controller waits 5s); the driver stays until the pods it deletes are gone",
 	"WorkflowSpec.volumeClaimTemplates": "a claim the API refuses stops the driver instead of ending the workflow in Error",
+	"Inputs.artifacts":                  "raw sources only, in container and script templates; the file is read-only, the ConfigMap that holds it at most 1 MiB",
 	"Template.memoize":                  "a node that ran is Running until its outputs are saved; nothing garbage-collects entries that are not hit",
 }

@@ -84,6 +84,9 @@ func (v Vars) Eval(src string) (string, error) {
 func (v Vars) exprEnv() map[string]any {
 	env := exprFuncs()
 	for name, s := range v {
+		if strings.HasPrefix(name, "\x00") {
+			continue // passed between steps of kubectl-wf, no variable
+		}
 		var val any = s
 		if s == absent {
 			val = nil

@@ -41,7 +41,7 @@ func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds) (*Status, *A
 		e.status.Phase, e.status.Message = Error, fmt.Sprintf("entrypoint template %q is not defined", w.Spec.Entrypoint)
 		return e.status, e.actions
 	}
-	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments.Parameters, e.globals, 0)
+	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments, e.globals, 0)
 	e.status.Root = root.ID
 	if !e.workflowHooks(root) {
 		// The workflow, and its exit handler, wait for its hooks.
@@ -195,7 +195,7 @@ func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node
 
 // node evaluates the node `name` running template t with args, resolved
 // in the caller's scope.
-func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Parameter, scope compile.Vars, depth int) *Node {
+func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Arguments, scope compile.Vars, depth int) *Node {
 	n := e.newNode(name, display, compile.NodeType(t), t.Name)
 	e.enterNode(name, depth)
 	if depth > maxDepth {
@@ -203,7 +203,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args []wfv1.Par
 	}
 	inputs, missing := compile.InputVars(t, args, scope)
 	if len(missing) > 0 {
-		return e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
+		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
 	}
 	vars := e.globals.With(inputs)
 	if t.Synchronization != nil {

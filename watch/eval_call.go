@@ -14,7 +14,7 @@ import (
 // maybe conditional.
 type call struct {
 	name, display, template, when, param string
-	args                                 []wfv1.Parameter
+	args                                 wfv1.Arguments
 	items                                []wfv1.Item
 	seq                                  *wfv1.Sequence
 }
@@ -72,17 +72,17 @@ func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope co
 			return e.fail(e.newNode(name, display, "Skipped", t.Name), Skipped, "when '%s' evaluated false", when)
 		}
 	}
-	args := make([]wfv1.Parameter, len(c.args))
-	for i, a := range c.args {
-		args[i] = a
+	args := wfv1.Arguments{Parameters: make([]wfv1.Parameter, len(c.args.Parameters)), Artifacts: c.args.Artifacts}
+	for i, a := range c.args.Parameters {
+		args.Parameters[i] = a
 		if a.Value != nil {
 			if scope.AbsentRef(a.Value.String()) {
 				// Argo passes nothing, so the input's own default applies.
-				args[i].Value, args[i].Default = nil, nil
+				args.Parameters[i].Value, args.Parameters[i].Default = nil, nil
 				continue
 			}
 			v, _ := scope.Resolve(a.Value.String())
-			args[i].Value = wfv1.ParseAnyString(v)
+			args.Parameters[i].Value = wfv1.ParseAnyString(v)
 		}
 	}
 	return e.node(name, display, t, args, scope, depth+1)

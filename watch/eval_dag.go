@@ -186,7 +186,7 @@ func topoOrder(written []string, tasks map[string]*dagTask) ([]string, error) {
 func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, depth int) {
 	name := compile.TaskNodeName(dagNode.Name, dt.task.Name)
 	c := call{name: name, display: dt.task.Name, template: dt.task.Template, when: dt.task.When,
-		param: dt.task.WithParam, args: dt.task.Arguments.Parameters, items: dt.task.WithItems, seq: dt.task.WithSequence}
+		param: dt.task.WithParam, args: dt.task.Arguments, items: dt.task.WithItems, seq: dt.task.WithSequence}
 	if !c.loops() {
 		dt.node = e.expand(c, scope, depth)[0]
 		dt.kids = []*Node{dt.node}

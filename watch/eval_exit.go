@@ -14,10 +14,10 @@ import (
 // and {{workflow.duration}} set; nil when there is none to run (none
 // given, the main part still running, or a Terminate before it started).
 func (e *evaluator) exitHandler(root *Node) *Node {
-	name, args := e.w.Spec.OnExit, e.w.Spec.Arguments.Parameters
+	name, args := e.w.Spec.OnExit, e.w.Spec.Arguments
 	if h, ok := e.w.Spec.Hooks["exit"]; ok && name == "" {
 		// spec.hooks.exit is the same handler, with arguments of its own.
-		name, args = h.Template, h.Arguments.Parameters
+		name, args = h.Template, h.Arguments
 	}
 	if name == "" || !root.Phase.Fulfilled() {
 		return nil

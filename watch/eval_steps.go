@@ -25,7 +25,7 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 		hooksDone := true
 		for _, step := range group.Steps {
 			c := call{name: compile.StepNodeName(n.Name, g, step.Name), display: step.Name, template: step.Template,
-				when: step.When, param: step.WithParam, args: step.Arguments.Parameters, items: step.WithItems, seq: step.WithSequence}
+				when: step.When, param: step.WithParam, args: step.Arguments, items: step.WithItems, seq: step.WithSequence}
 			nodes := e.expand(c, scope, depth)
 			if !e.runEventHooks(nodes, step.Hooks, "steps", scope, depth) {
 				hooksDone = false

@@ -1,0 +1,133 @@
+package compile
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// artifactNamePattern is Argo's rule for parameter and artifact names; it
+// also makes ArtifactKey a valid ConfigMap key.
+var artifactNamePattern = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+
+// maxRawArtifactBytes bounds one raw artifact's data: a node's ConfigMap
+// holds its script and every raw artifact, at most 1 MiB in all, metadata
+// included. The rest is left for those.
+const maxRawArtifactBytes = 1000 * 1024
+
+// lintInputArtifacts checks a template's input artifacts as Argo's
+// validator does (names, paths), and what kubectl-wf needs to place them.
+// Sources other than raw were reported by the parser.
+func (l *linter) lintInputArtifacts(at string, t *wfv1.Template) {
+	if len(t.Inputs.Artifacts) == 0 {
+		return
+	}
+	ap := at + ".inputs.artifacts"
+	kinds := templateKinds(t)
+	leaf := len(t.Steps) == 0 && t.DAG == nil && t.Suspend == nil
+	if leaf && t.Container == nil && t.Script == nil && len(kinds) == 1 {
+		l.errorf(ap, "not supported: %s: kubectl-wf places input artifacts in container and script templates only, not in %s templates", ap, kinds[0])
+		return
+	}
+	l.lintArtifactNames(ap, t.Inputs.Artifacts)
+	mounted := map[string]string{}
+	if t.Container != nil {
+		for _, m := range t.Container.VolumeMounts {
+			mounted[m.MountPath] = "container.volumeMounts." + m.Name
+		}
+	}
+	for i, a := range t.Inputs.Artifacts {
+		p := fmt.Sprintf("%s[%d]", ap, i)
+		switch {
+		case !leaf && a.Path != "":
+			l.errorf(p+".path", "templates.%s.inputs.artifacts.%s.path only valid in container/script templates", t.Name, a.Name)
+		case !leaf:
+		case a.Path == "":
+			l.errorf(p, "input artifact %q did not specify a path", a.Name)
+		case strings.Contains(a.Path, "{{"):
+		case escapes(a.Path):
+			l.errorf(p+".path", "input artifact %q attempted to use a path containing '..'. Directory traversal is not permitted", a.Name)
+		case !strings.HasPrefix(a.Path, "/"):
+			l.errorf(p+".path", "input artifact %q: path %q must be absolute: kubectl-wf mounts the file there", a.Name, a.Path)
+		case mounted[path.Clean(a.Path)] != "":
+			l.errorf(p+".path", "templates.%s.inputs.artifacts[%d].path '%s' already mounted in %s", t.Name, i, a.Path, mounted[path.Clean(a.Path)])
+		default:
+			mounted[path.Clean(a.Path)] = "inputs.artifacts." + a.Name
+		}
+		if a.Mode != nil && (*a.Mode < 0 || *a.Mode > 0o777) {
+			l.errorf(p+".mode", "not supported: %s.mode: %#o: kubectl-wf gives the file its mode through a ConfigMap volume, which takes permission bits only (0 to 0777)", p, *a.Mode)
+		}
+		l.lintRawSize(p, a)
+	}
+}
+
+// lintArtifactArguments checks the artifacts a step, a task, a hook or
+// the workflow passes (at ap, to target when known): each needs a source,
+// and target's inputs without one of their own need an argument, else an
+// error at call names who calls.
+func (l *linter) lintArtifactArguments(ap string, args []wfv1.Artifact, target *wfv1.Template, call, who string) {
+	l.lintArtifactNames(ap, args)
+	given := map[string]bool{}
+	for i, a := range args {
+		p := fmt.Sprintf("%s[%d]", ap, i)
+		given[a.Name] = true
+		if a.Raw == nil && a.From == "" && a.FromExpression == "" && !hasOtherSource(a) {
+			l.errorf(p, "artifact %q: from, artifact location, or key is required", a.Name)
+		}
+		l.lintRawSize(p, a)
+	}
+	if target == nil {
+		return
+	}
+	for _, in := range target.Inputs.Artifacts {
+		if in.Raw == nil && !in.Optional && !hasOtherSource(in) && !given[in.Name] {
+			l.errorf(call, "%s %q needs input artifact %q, which is not passed in arguments (inputs.artifacts.%s was not supplied)", who, target.Name, in.Name, in.Name)
+		}
+	}
+}
+
+func (l *linter) lintArtifactNames(path string, arts []wfv1.Artifact) {
+	seen := map[string]bool{}
+	for i, a := range arts {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case a.Name == "":
+			l.errorf(p, "artifact has no name")
+		case !artifactNamePattern.MatchString(a.Name):
+			l.errorf(p+".name", "artifact name %q must consist of letters, digits, '_' or '-'", a.Name)
+		case seen[a.Name]:
+			l.errorf(p+".name", "artifact %q is given twice", a.Name)
+		}
+		seen[a.Name] = true
+	}
+}
+
+func (l *linter) lintRawSize(path string, a wfv1.Artifact) {
+	if a.Raw != nil && len(a.Raw.Data) > maxRawArtifactBytes {
+		l.errorf(path+".raw.data", "not supported: %s.raw.data: %d bytes; kubectl-wf keeps a raw artifact in a ConfigMap, which holds at most 1 MiB in all (%d bytes per artifact)", path, len(a.Raw.Data), maxRawArtifactBytes)
+	}
+}
+
+// hasOtherSource reports a source other than raw, which the parser has
+// reported already: not a missing one too.
+func hasOtherSource(a wfv1.Artifact) bool {
+	l := a.ArtifactLocation
+	return l.S3 != nil || l.Git != nil || l.HTTP != nil || l.Artifactory != nil || l.HDFS != nil ||
+		l.OSS != nil || l.GCS != nil || l.Azure != nil || l.Plugin != nil
+}
+
+// escapes reports a path that climbs out of the directory before its
+// first "..", which Argo's CleanPath refuses.
+func escapes(p string) bool {
+	safe, _, found := strings.Cut(p, "/../")
+	if !found {
+		if safe, found = strings.CutSuffix(p, "/.."); !found {
+			return false
+		}
+	}
+	cleaned := path.Clean(p)
+	return !strings.HasPrefix(cleaned, safe+"/") || len(cleaned) <= len(safe)+1
+}
