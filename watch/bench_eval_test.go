@@ -1,7 +1,9 @@
 package watch
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -25,6 +27,37 @@ spec:
     inputs: {parameters: [{name: i}]}
     container: {image: busybox, command: [echo, "{{inputs.parameters.i}}"]}
 `
+}
+
+// wideDAGYAML is a DAG of n pod tasks in five layers; each task after the
+// first layer depends on two tasks of the layer before, so the DAG's
+// edges, not only its width, are exercised.
+func wideDAGYAML(n int) string {
+	const layers = 5
+	width := n / layers
+	var y strings.Builder
+	y.WriteString(`apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: one
+    container: {image: busybox, command: ["true"]}
+  - name: main
+    dag:
+      tasks:
+`)
+	for l := range layers {
+		for i := range width {
+			fmt.Fprintf(&y, "      - {name: t%d-%d, template: one", l, i)
+			if l > 0 {
+				fmt.Fprintf(&y, ", depends: \"t%d-%d && t%d-%d\"", l-1, i, l-1, (i+1)%width)
+			}
+			y.WriteString("}\n")
+		}
+	}
+	return y.String()
 }
 
 // BenchmarkEvaluateWideFanOut is one evaluation of a 5,000-item fan-out in

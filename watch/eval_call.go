@@ -3,6 +3,7 @@ package watch
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -92,10 +93,17 @@ func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope co
 // PREFIX.NAME.{id,status,exitCode,startedAt,finishedAt,outputs.…}. A loop
 // gives JSON lists of its children's results and parameters.
 func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compile.Vars {
-	if looped {
-		return aggregateOutputs(prefix, nodes)
-	}
 	v := compile.Vars{}
+	e.addOutputVars(v, prefix, nodes, looped)
+	return v
+}
+
+// addOutputVars sets outputVars in v.
+func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, looped bool) {
+	if looped {
+		maps.Copy(v, aggregateOutputs(prefix, nodes))
+		return
+	}
 	n := nodes[0]
 	v[prefix+".id"] = n.ID
 	v[prefix+".status"] = string(n.Phase)
@@ -112,7 +120,7 @@ func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compil
 		if n.Phase == Skipped || n.Phase == Omitted {
 			e.skippedOutputs(v, prefix, n)
 		}
-		return v
+		return
 	}
 	if n.Outputs.ExitCode != nil {
 		v[prefix+".exitCode"] = *n.Outputs.ExitCode
@@ -123,7 +131,6 @@ func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compil
 	for k, x := range n.Outputs.Parameters {
 		v[prefix+".outputs.parameters."+k] = x
 	}
-	return v
 }
 
 // skippedOutputs sets what references to the outputs of a Skipped or

@@ -42,7 +42,10 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	} else {
 		targets = leafTasks(order, tasks)
 	}
-	scope := vars
+	// The DAG's own scope, to which each task's outputs are added in place
+	// as it ends: copying it for each of thousands of tasks made every
+	// evaluation quadratic in the DAG's size.
+	scope := vars.With(nil)
 	// stopped reports whether failFast forbids new tasks. Assessing the DAG
 	// is linear, so it is done only once some task has failed.
 	failed := false
@@ -60,7 +63,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 			if dt.node != nil || !e.depsFulfilled(dt, tasks) {
 				continue
 			}
-			scope = e.withGlobals(scope)
+			e.addGlobals(scope)
 			stop := stopped()
 			if !stop {
 				changed = true
@@ -72,7 +75,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 				dt.node = e.fail(e.newNode(compile.TaskNodeName(n.Name, name), name, "Skipped", dt.task.Template), Omitted, "omitted: depends condition not met")
 				dt.kids = []*Node{dt.node}
 				n.Children = append(n.Children, dt.node.ID)
-				scope = scope.With(e.outputVars("tasks."+name, dt.kids, false))
+				e.addOutputVars(scope, "tasks."+name, dt.kids, false)
 				continue
 			}
 			// Once failFast stops the DAG, only a task that already started
@@ -88,7 +91,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 			changed = true
 			failed = failed || dt.node.Phase == Failed || dt.node.Phase == Error
 			if e.groupFulfilled(dt) {
-				scope = scope.With(e.outputVars("tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup))
+				e.addOutputVars(scope, "tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup)
 			}
 		}
 	}
