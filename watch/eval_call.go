@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -111,10 +112,10 @@ func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, 
 		v[prefix+".ip"] = n.PodIP
 	}
 	if n.StartedAt != nil {
-		v[prefix+".startedAt"] = n.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
+		v[prefix+".startedAt"] = e.timeText(*n.StartedAt)
 	}
 	if n.FinishedAt != nil {
-		v[prefix+".finishedAt"] = n.FinishedAt.UTC().Format("2006-01-02T15:04:05Z")
+		v[prefix+".finishedAt"] = e.timeText(*n.FinishedAt)
 	}
 	if n.Outputs == nil {
 		if n.Phase == Skipped || n.Phase == Omitted {
@@ -131,6 +132,22 @@ func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, 
 	for k, x := range n.Outputs.Parameters {
 		v[prefix+".outputs.parameters."+k] = x
 	}
+}
+
+// timeText is t as outputVars give it, to the second. The nodes of a wide
+// workflow start and end within few seconds, so each evaluation formats a
+// second once.
+func (e *evaluator) timeText(t time.Time) string {
+	sec := t.Unix()
+	if s, ok := e.timeTexts[sec]; ok {
+		return s
+	}
+	if e.timeTexts == nil {
+		e.timeTexts = map[int64]string{}
+	}
+	s := t.UTC().Format("2006-01-02T15:04:05Z")
+	e.timeTexts[sec] = s
+	return s
 }
 
 // skippedOutputs sets what references to the outputs of a Skipped or
