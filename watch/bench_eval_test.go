@@ -129,7 +129,8 @@ func benchmarkEvaluations(b *testing.B, w *compile.Workflow, obs Observed, want 
 
 // BenchmarkEvaluateWideDAG is one evaluation of wideDAGYAML's 5,000 tasks
 // with none made yet, with the first two layers ended and the third
-// running, and with every task ended.
+// running, with every task ended, and with every task that could run
+// ended after the first failed (failFast then stops the DAG).
 func BenchmarkEvaluateWideDAG(b *testing.B) {
 	docs, diags := compile.ParseFile("wf.yaml", []byte(wideDAGYAML(5000)))
 	if diags.HasErrors() {
@@ -140,20 +141,27 @@ func BenchmarkEvaluateWideDAG(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, st := range []struct {
-		name  string
-		ended int // how many Jobs end, in the order they are created
-		want  Phase
-	}{{"none", -1, Running}, {"two-layers-ended", 2000, Running}, {"ended", 5000, Succeeded}} {
+		name      string
+		ended     int // how many Jobs end, in the order they are created
+		failFirst bool
+		want      Phase
+	}{
+		{"none", -1, false, Running},
+		{"two-layers-ended", 2000, false, Running},
+		{"ended", 5000, false, Succeeded},
+		{"first-failed", 5000, true, Failed},
+	} {
 		b.Run(st.name, func(b *testing.B) {
-			benchmarkEvaluations(b, w, runUntil(w, st.ended), st.want)
+			benchmarkEvaluations(b, w, runUntil(w, st.ended, st.failFirst), st.want)
 		})
 	}
 }
 
 // runUntil is what a driver observes once the first `ended` Jobs the
-// workflow creates have succeeded and the others it then creates run;
-// nothing is created when ended is negative.
-func runUntil(w *compile.Workflow, ended int) Observed {
+// workflow creates have ended, the first of them failed if failFirst and
+// the others succeeded, and the others it then creates run; nothing is
+// created when ended is negative.
+func runUntil(w *compile.Workflow, ended int, failFirst bool) Observed {
 	obs := Observed{Jobs: map[string]PodResult{}, Now: t0}
 	if ended < 0 {
 		return obs
@@ -165,10 +173,15 @@ func runUntil(w *compile.Workflow, ended int) Observed {
 			return obs
 		}
 		for _, c := range actions.Create {
-			if done < ended {
+			switch {
+			case done == 0 && failFirst:
+				failed := int32(1)
+				obs.Jobs[c.Job.Name] = PodResult{Phase: Failed, ExitCode: &failed, StartedAt: &t0, FinishedAt: &t0}
+				done++
+			case done < ended:
 				obs.Jobs[c.Job.Name] = PodResult{Phase: Succeeded, ExitCode: &code, StartedAt: &t0, FinishedAt: &t0}
 				done++
-			} else {
+			default:
 				obs.Jobs[c.Job.Name] = PodResult{Phase: Running, StartedAt: &t0}
 			}
 		}

@@ -55,15 +55,21 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	maps.Copy(scope, vars)
 	defer func() { shape.scopeSize = len(scope) }()
 	result := func(dep, result string) bool { return taskResult(&tasks[shape.index[dep]], result) }
-	// stopped reports whether failFast forbids new tasks. Assessing the DAG
-	// is linear, so it is done only once some task has failed.
-	failed := false
-	stopped := func() bool {
-		if !failFast || !failed {
-			return false
+	// failFast forbids new tasks once a target's branch has failed, as
+	// dagPhase would find; the branches are followed as tasks are decided,
+	// since assessing the whole DAG before each task made a failed DAG's
+	// evaluation quadratic in its size.
+	branch := make([]Phase, len(tasks))
+	target := make([]bool, len(tasks))
+	for _, i := range targets {
+		target[i] = true
+	}
+	stopped := false
+	decided := func(i int) {
+		if dt := &tasks[i]; dt.fulfilled() {
+			branch[i] = branchPhase(dt, branch)
+			stopped = stopped || target[i] && failedBranch(dt, branch[i])
 		}
-		phase := e.dagPhase(order, tasks, targets, false)
-		return phase == Failed || phase == Error
 	}
 	for changed := true; changed; {
 		changed = false
@@ -74,7 +80,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 			}
 			name := dt.task.Name
 			e.addGlobals(scope)
-			stop := stopped()
+			stop := failFast && stopped
 			if !stop {
 				changed = true
 			}
@@ -85,6 +91,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 				dt.node = e.fail(e.newNode(compile.TaskNodeName(n.Name, name), name, "Skipped", dt.task.Template), Omitted, "omitted: depends condition not met")
 				dt.kids = []*Node{dt.node}
 				n.Children = append(n.Children, dt.node.ID)
+				decided(i)
 				e.addOutputVars(scope, "tasks."+name, dt.kids, false)
 				continue
 			}
@@ -99,7 +106,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 				continue
 			}
 			changed = true
-			failed = failed || dt.node.Phase == Failed || dt.node.Phase == Error
+			decided(i)
 			if dt.fulfilled() {
 				e.addOutputVars(scope, "tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup)
 			}
@@ -233,21 +240,9 @@ func (e *evaluator) dagPhase(order []int, tasks []dagTask, targets []int, waitAl
 	// is topological, so a task's dependencies come first.
 	branch := make([]Phase, len(tasks))
 	for _, i := range order {
-		dt := &tasks[i]
-		if !dt.fulfilled() {
-			continue
+		if dt := &tasks[i]; dt.fulfilled() {
+			branch[i] = branchPhase(dt, branch)
 		}
-		p := dt.node.Phase
-		if !p.Completed() {
-			p = Succeeded
-			for _, d := range dt.deps {
-				if bp := branch[d]; bp == Failed || bp == Error {
-					p = bp
-					break
-				}
-			}
-		}
-		branch[i] = p
 	}
 	result := Succeeded
 	for _, i := range targets {
@@ -256,8 +251,7 @@ func (e *evaluator) dagPhase(order []int, tasks []dagTask, targets []int, waitAl
 			if result == Succeeded {
 				result = Running
 			}
-		case (bp == Failed || bp == Error) && continuesOn(tasks[i].task.ContinueOn, bp):
-		case bp == Failed || bp == Error:
+		case failedBranch(&tasks[i], bp):
 			if !waitAll {
 				return bp
 			}
@@ -272,6 +266,26 @@ func (e *evaluator) dagPhase(order []int, tasks []dagTask, targets []int, waitAl
 		}
 	}
 	return result
+}
+
+// branchPhase is the branch phase of a fulfilled task, given its
+// dependencies' (see dagPhase).
+func branchPhase(dt *dagTask, branch []Phase) Phase {
+	if p := dt.node.Phase; p.Completed() {
+		return p
+	}
+	for _, d := range dt.deps {
+		if bp := branch[d]; bp == Failed || bp == Error {
+			return bp
+		}
+	}
+	return Succeeded
+}
+
+// failedBranch reports whether a target's branch phase fails its DAG:
+// it failed, and the target's continueOn does not allow it.
+func failedBranch(dt *dagTask, phase Phase) bool {
+	return (phase == Failed || phase == Error) && !continuesOn(dt.task.ContinueOn, phase)
 }
 
 // continuesOn reports whether a step's or task's continueOn lets it end in
