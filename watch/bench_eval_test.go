@@ -1,12 +1,11 @@
 package watch
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
+	"github.com/kubectl-wf/kubectl-wf/internal/testworkflows"
 )
 
 // wideFanOutYAML is a withSequence fan-out of n pods.
@@ -29,36 +28,9 @@ spec:
 `
 }
 
-// wideDAGYAML is a DAG of n pod tasks in five layers; each task after the
-// first layer depends on two tasks of the layer before, so the DAG's
-// edges, not only its width, are exercised.
-func wideDAGYAML(n int) string {
-	const layers = 5
-	width := n / layers
-	var y strings.Builder
-	y.WriteString(`apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: wf}
-spec:
-  entrypoint: main
-  templates:
-  - name: one
-    container: {image: busybox, command: ["true"]}
-  - name: main
-    dag:
-      tasks:
-`)
-	for l := range layers {
-		for i := range width {
-			fmt.Fprintf(&y, "      - {name: t%d-%d, template: one", l, i)
-			if l > 0 {
-				fmt.Fprintf(&y, ", depends: \"t%d-%d && t%d-%d\"", l-1, i, l-1, (i+1)%width)
-			}
-			y.WriteString("}\n")
-		}
-	}
-	return y.String()
-}
+// wideDAGYAML is a DAG of n pod tasks in five layers, each after two of
+// the layer before, as the scale test on the cluster runs it.
+func wideDAGYAML(n int) string { return testworkflows.WideDAG("wf", n, "") }
 
 // BenchmarkEvaluateWideFanOut is one evaluation of a 5,000-item fan-out in
 // the states a driver sees it in: no Job made yet (the first reconcile),
