@@ -121,6 +121,9 @@ func ParametersJSON(ps []wfv1.Parameter) string {
 			list = append(list, param{p.Name, p.Value.String()})
 		}
 	}
+	if len(list) == 0 {
+		return "[]" // what Marshal gives, without its cost for each node
+	}
 	b, _ := json.Marshal(list)
 	return string(b)
 }

@@ -40,9 +40,22 @@ import (
 // -benchtime 1x; KUBECTL_WF_BENCH_HEAP_PROFILE=FILE writes the heap
 // profile at the peak of the live heap.
 func BenchmarkDriveWideFanOut(b *testing.B) {
+	benchmarkDrive(b, wideFanOutYAML)
+}
+
+// BenchmarkDriveWideDAG is BenchmarkDriveWideFanOut's drive of a
+// five-layer DAG of as many tasks, each after two of the layer before
+// (wideDAGYAML), as the scale test on the cluster runs it.
+func BenchmarkDriveWideDAG(b *testing.B) {
+	benchmarkDrive(b, wideDAGYAML)
+}
+
+// benchmarkDrive drives the workflow workflowYAML gives for the number of
+// pod nodes asked for and reports its footprint.
+func benchmarkDrive(b *testing.B, workflowYAML func(nodes int) string) {
 	nodes, rate := envInt(b, "KUBECTL_WF_BENCH_NODES", 5000), envInt(b, "KUBECTL_WF_BENCH_POD_RATE", 200)
 	for b.Loop() {
-		m := driveFanOut(b, nodes, rate)
+		m := drive(b, workflowYAML(nodes), nodes, rate)
 		b.ReportMetric(float64(m.peakHeap)/1e6, "peak-heap-MB")
 		b.ReportMetric(float64(m.peakMapped)/1e6, "peak-mapped-MB")
 		b.ReportMetric(float64(m.peakLive)/1e6, "peak-live-MB")
@@ -75,7 +88,8 @@ type footprint struct {
 	reconciles int64
 }
 
-func driveFanOut(b *testing.B, nodes, podRate int) footprint {
+// drive runs the workflow in workflowYAML, of nodes pod nodes, to its end.
+func drive(b *testing.B, workflowYAML string, nodes, podRate int) footprint {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	cs := plainClientset()
@@ -86,7 +100,7 @@ func driveFanOut(b *testing.B, nodes, podRate int) footprint {
 		}
 		return false, nil, nil
 	})
-	docs, diags := compile.ParseFile("wf.yaml", []byte(wideFanOutYAML(nodes)))
+	docs, diags := compile.ParseFile("wf.yaml", []byte(workflowYAML))
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}

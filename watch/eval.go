@@ -21,13 +21,14 @@ const maxDepth = 100
 // and a new one evaluating the same objects reach the same decisions, so
 // nothing is run twice and nothing is lost.
 func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
-	return evaluate(w, obs, nil)
+	return evaluate(w, obs, nil, dagShapes{})
 }
 
 // evaluate is Evaluate, with what earlier evaluations found of pod nodes
-// when builds is not nil (see Evaluator).
-func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds) (*Status, *Actions) {
-	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(), builds: builds,
+// when builds is not nil, and the shapes of DAG templates worked out so far
+// (see Evaluator).
+func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds, dags dagShapes) (*Status, *Actions) {
+	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(), builds: builds, dags: dags,
 		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}}
 	defer e.admit() // parallelism: see eval_parallelism.go
 	if ads := w.Spec.ActiveDeadlineSeconds; ads != nil && obs.StartedAt != nil {
@@ -127,6 +128,7 @@ type evaluator struct {
 	w       *compile.Workflow
 	obs     Observed
 	builds  *podBuilds // nil for a fresh evaluation
+	dags    dagShapes
 	globals compile.Vars
 	status  *Status
 	actions *Actions
@@ -149,6 +151,8 @@ type evaluator struct {
 	// timedOut: spec.activeDeadlineSeconds, due at wfDeadline, has passed.
 	timedOut   bool
 	wfDeadline time.Time
+	// timeTexts are the seconds timeText formatted, by Unix time.
+	timeTexts map[int64]string
 }
 
 func (e *evaluator) newNode(name, display, typ, template string) *Node {

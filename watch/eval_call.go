@@ -3,6 +3,8 @@ package watch
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -92,10 +94,17 @@ func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope co
 // PREFIX.NAME.{id,status,exitCode,startedAt,finishedAt,outputs.…}. A loop
 // gives JSON lists of its children's results and parameters.
 func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compile.Vars {
-	if looped {
-		return aggregateOutputs(prefix, nodes)
-	}
 	v := compile.Vars{}
+	e.addOutputVars(v, prefix, nodes, looped)
+	return v
+}
+
+// addOutputVars sets outputVars in v.
+func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, looped bool) {
+	if looped {
+		maps.Copy(v, aggregateOutputs(prefix, nodes))
+		return
+	}
 	n := nodes[0]
 	v[prefix+".id"] = n.ID
 	v[prefix+".status"] = string(n.Phase)
@@ -103,16 +112,16 @@ func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compil
 		v[prefix+".ip"] = n.PodIP
 	}
 	if n.StartedAt != nil {
-		v[prefix+".startedAt"] = n.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
+		v[prefix+".startedAt"] = e.timeText(*n.StartedAt)
 	}
 	if n.FinishedAt != nil {
-		v[prefix+".finishedAt"] = n.FinishedAt.UTC().Format("2006-01-02T15:04:05Z")
+		v[prefix+".finishedAt"] = e.timeText(*n.FinishedAt)
 	}
 	if n.Outputs == nil {
 		if n.Phase == Skipped || n.Phase == Omitted {
 			e.skippedOutputs(v, prefix, n)
 		}
-		return v
+		return
 	}
 	if n.Outputs.ExitCode != nil {
 		v[prefix+".exitCode"] = *n.Outputs.ExitCode
@@ -123,7 +132,22 @@ func (e *evaluator) outputVars(prefix string, nodes []*Node, looped bool) compil
 	for k, x := range n.Outputs.Parameters {
 		v[prefix+".outputs.parameters."+k] = x
 	}
-	return v
+}
+
+// timeText is t as outputVars give it, to the second. The nodes of a wide
+// workflow start and end within few seconds, so each evaluation formats a
+// second once.
+func (e *evaluator) timeText(t time.Time) string {
+	sec := t.Unix()
+	if s, ok := e.timeTexts[sec]; ok {
+		return s
+	}
+	if e.timeTexts == nil {
+		e.timeTexts = map[int64]string{}
+	}
+	s := t.UTC().Format("2006-01-02T15:04:05Z")
+	e.timeTexts[sec] = s
+	return s
 }
 
 // skippedOutputs sets what references to the outputs of a Skipped or

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
@@ -10,11 +11,9 @@ import (
 
 // dagTask is a task's state during one evaluation.
 type dagTask struct {
-	task    *wfv1.DAGTask
-	deps    []string
-	depends *compile.Depends
-	node    *Node   // the task's node (a TaskGroup for loops); nil until decided
-	kids    []*Node // its loop children, or the node itself
+	*dagTaskShape
+	node *Node   // the task's node (a TaskGroup for loops); nil until decided
+	kids []*Node // its loop children, or the node itself
 }
 
 // dag runs each task once everything it depends on has ended and its
@@ -25,54 +24,75 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	defer e.boundary(n)()
 	defer e.pushLimit(t, depth)()
 	defer e.failFast(n, t, e.mark())() // the template's own failFast
-	tasks, order, err := buildTasks(t.DAG)
-	if err != nil {
-		e.fail(n, Error, "%v", err)
+	shape := e.dags.of(t.DAG)
+	if shape.err != nil {
+		e.fail(n, Error, "%v", shape.err)
 		return
+	}
+	tasks := make([]dagTask, len(shape.tasks))
+	for i := range tasks {
+		tasks[i].dagTaskShape = &shape.tasks[i]
 	}
 	failFast := t.DAG.FailFast == nil || *t.DAG.FailFast
-	targets, run, err := compile.DAGTargets(t.DAG, vars)
+	targetNames, run, err := compile.DAGTargets(t.DAG, vars)
 	if err != nil {
 		e.fail(n, Error, "%v", err)
 		return
 	}
+	order, targets := shape.all, shape.leaves
 	if run != nil {
 		// Only the targets and what they depend on run (Argo's dag.target).
-		order = slices.DeleteFunc(order, func(name string) bool { return !run[name] })
-	} else {
-		targets = leafTasks(order, tasks)
-	}
-	scope := vars
-	// stopped reports whether failFast forbids new tasks. Assessing the DAG
-	// is linear, so it is done only once some task has failed.
-	failed := false
-	stopped := func() bool {
-		if !failFast || !failed {
-			return false
+		order = slices.DeleteFunc(slices.Clone(order), func(i int) bool { return !run[shape.tasks[i].task.Name] })
+		targets = make([]int, len(targetNames))
+		for k, name := range targetNames {
+			targets[k] = shape.index[name]
 		}
-		phase := e.dagPhase(order, tasks, targets, false)
-		return phase == Failed || phase == Error
+	}
+	// The DAG's own scope, to which each task's outputs are added in place
+	// as it ends: copying it for each of thousands of tasks made every
+	// evaluation quadratic in the DAG's size.
+	scope := make(compile.Vars, max(len(vars), shape.scopeSize))
+	maps.Copy(scope, vars)
+	defer func() { shape.scopeSize = len(scope) }()
+	result := func(dep, result string) bool { return taskResult(&tasks[shape.index[dep]], result) }
+	// failFast forbids new tasks once a target's branch has failed, as
+	// dagPhase would find; the branches are followed as tasks are decided,
+	// since assessing the whole DAG before each task made a failed DAG's
+	// evaluation quadratic in its size.
+	branch := make([]Phase, len(tasks))
+	target := make([]bool, len(tasks))
+	for _, i := range targets {
+		target[i] = true
+	}
+	stopped := false
+	decided := func(i int) {
+		if dt := &tasks[i]; dt.fulfilled() {
+			branch[i] = branchPhase(dt, branch)
+			stopped = stopped || target[i] && failedBranch(dt, branch[i])
+		}
 	}
 	for changed := true; changed; {
 		changed = false
-		for _, name := range order {
-			dt := tasks[name]
-			if dt.node != nil || !e.depsFulfilled(dt, tasks) {
+		for _, i := range order {
+			dt := &tasks[i]
+			if dt.node != nil || !depsFulfilled(dt, tasks) {
 				continue
 			}
-			scope = e.withGlobals(scope)
-			stop := stopped()
+			name := dt.task.Name
+			e.addGlobals(scope)
+			stop := failFast && stopped
 			if !stop {
 				changed = true
 			}
-			if dt.depends != nil && !dt.depends.Eval(func(dep, result string) bool { return taskResult(tasks[dep], result) }) {
+			if dt.depends != nil && !dt.depends.Eval(result) {
 				if stop {
 					continue
 				}
 				dt.node = e.fail(e.newNode(compile.TaskNodeName(n.Name, name), name, "Skipped", dt.task.Template), Omitted, "omitted: depends condition not met")
 				dt.kids = []*Node{dt.node}
 				n.Children = append(n.Children, dt.node.ID)
-				scope = scope.With(e.outputVars("tasks."+name, dt.kids, false))
+				decided(i)
+				e.addOutputVars(scope, "tasks."+name, dt.kids, false)
 				continue
 			}
 			// Once failFast stops the DAG, only a task that already started
@@ -86,15 +106,15 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 				continue
 			}
 			changed = true
-			failed = failed || dt.node.Phase == Failed || dt.node.Phase == Error
-			if e.groupFulfilled(dt) {
-				scope = scope.With(e.outputVars("tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup))
+			decided(i)
+			if dt.fulfilled() {
+				e.addOutputVars(scope, "tasks."+name, dt.kids, dt.node.Type == compile.NodeTaskGroup)
 			}
 		}
 	}
 	hooksDone := true
-	for _, name := range order {
-		dt := tasks[name]
+	for _, i := range order {
+		dt := &tasks[i]
 		if dt.node != nil && !e.runEventHooks(dt.kids, dt.task.Hooks, "tasks", scope, depth) {
 			hooksDone = false
 		}
@@ -107,14 +127,14 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 		n.Phase = Running // a DAG waits for its tasks' exit hooks
 	}
 	// A failed DAG still waits for the tasks it had started.
-	for _, name := range order {
-		if c := tasks[name].node; n.Phase.Completed() && c != nil && !c.done() {
+	for _, i := range order {
+		if c := tasks[i].node; n.Phase.Completed() && c != nil && !c.done() {
 			n.Phase = Running
 		}
 	}
 	if n.Phase == Failed || n.Phase == Error {
-		for _, name := range order {
-			if c := tasks[name].node; c != nil && (c.Phase == Failed || c.Phase == Error) && !continuesOn(tasks[name].task.ContinueOn, c.Phase) {
+		for _, i := range order {
+			if c := tasks[i].node; c != nil && (c.Phase == Failed || c.Phase == Error) && !continuesOn(tasks[i].task.ContinueOn, c.Phase) {
 				n.Message = fmt.Sprintf("child '%s' failed", c.ID)
 				break
 			}
@@ -123,64 +143,6 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 	if n.Phase == Succeeded {
 		e.templateOutputs(n, t, scope)
 	}
-}
-
-func buildTasks(dag *wfv1.DAGTemplate) (map[string]*dagTask, []string, error) {
-	tasks := map[string]*dagTask{}
-	var order []string
-	for i := range dag.Tasks {
-		task := &dag.Tasks[i]
-		expr := task.Depends
-		if expr == "" {
-			expr = compile.DependenciesToDepends(task.Dependencies)
-		}
-		dt := &dagTask{task: task}
-		if expr != "" {
-			d, err := compile.ParseDepends(expr)
-			if err != nil {
-				return nil, nil, fmt.Errorf("task %q: %v", task.Name, err)
-			}
-			dt.depends, dt.deps = d, d.Tasks()
-		}
-		tasks[task.Name] = dt
-		order = append(order, task.Name)
-	}
-	for _, name := range order {
-		for _, d := range tasks[name].deps {
-			if tasks[d] == nil {
-				return nil, nil, fmt.Errorf("task %q depends on unknown task %q", name, d)
-			}
-		}
-	}
-	order, err := topoOrder(order, tasks)
-	return tasks, order, err
-}
-
-// topoOrder orders tasks after their dependencies, keeping the written
-// order among independent ones.
-func topoOrder(written []string, tasks map[string]*dagTask) ([]string, error) {
-	done := map[string]bool{}
-	var out []string
-	for len(out) < len(written) {
-		progress := false
-		for _, name := range written {
-			if done[name] {
-				continue
-			}
-			ready := true
-			for _, d := range tasks[name].deps {
-				ready = ready && done[d]
-			}
-			if ready {
-				done[name], progress = true, true
-				out = append(out, name)
-			}
-		}
-		if !progress {
-			return nil, fmt.Errorf("the DAG's dependencies form a cycle")
-		}
-	}
-	return out, nil
 }
 
 func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, depth int) {
@@ -219,13 +181,13 @@ func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, dept
 	dt.node = group
 }
 
-func (e *evaluator) groupFulfilled(dt *dagTask) bool {
+func (dt *dagTask) fulfilled() bool {
 	return dt.node != nil && dt.node.done()
 }
 
-func (e *evaluator) depsFulfilled(dt *dagTask, tasks map[string]*dagTask) bool {
+func depsFulfilled(dt *dagTask, tasks []dagTask) bool {
 	for _, d := range dt.deps {
-		if !e.groupFulfilled(tasks[d]) {
+		if !tasks[d].fulfilled() {
 			return false
 		}
 	}
@@ -268,56 +230,28 @@ func taskResult(dt *dagTask, result string) bool {
 	return false
 }
 
-// leafTasks are the tasks no other task depends on: the DAG's targets.
-func leafTasks(order []string, tasks map[string]*dagTask) []string {
-	used := map[string]bool{}
-	for _, dt := range tasks {
-		for _, d := range dt.deps {
-			used[d] = true
-		}
-	}
-	var out []string
-	for _, name := range order {
-		if !used[name] {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
 // dagPhase is Argo's assessment: each task's branch phase is its own once
 // it completed, else (omitted, skipped) the worst of its parents'; the DAG
 // has failed when a target's branch has, and succeeded when every target
 // is reached without failure. waitAll keeps it Running until every target
-// is reached (failFast off).
-func (e *evaluator) dagPhase(order []string, tasks map[string]*dagTask, targets []string, waitAll bool) Phase {
-	branch := map[string]Phase{}
-	for _, name := range order { // in topological order
-		dt := tasks[name]
-		if dt.node == nil || !dt.node.done() {
-			continue
+// is reached (failFast off). order and targets are places in tasks.
+func (e *evaluator) dagPhase(order []int, tasks []dagTask, targets []int, waitAll bool) Phase {
+	// Each task's branch phase, "" while the task is not reached; order
+	// is topological, so a task's dependencies come first.
+	branch := make([]Phase, len(tasks))
+	for _, i := range order {
+		if dt := &tasks[i]; dt.fulfilled() {
+			branch[i] = branchPhase(dt, branch)
 		}
-		p := dt.node.Phase
-		if !p.Completed() {
-			p = Succeeded
-			for _, d := range dt.deps {
-				if bp := branch[d]; bp == Failed || bp == Error {
-					p = bp
-					break
-				}
-			}
-		}
-		branch[name] = p
 	}
 	result := Succeeded
-	for _, name := range targets {
-		switch bp, ok := branch[name]; {
-		case !ok:
+	for _, i := range targets {
+		switch bp := branch[i]; {
+		case bp == "":
 			if result == Succeeded {
 				result = Running
 			}
-		case (bp == Failed || bp == Error) && continuesOn(tasks[name].task.ContinueOn, bp):
-		case bp == Failed || bp == Error:
+		case failedBranch(&tasks[i], bp):
 			if !waitAll {
 				return bp
 			}
@@ -325,13 +259,33 @@ func (e *evaluator) dagPhase(order []string, tasks map[string]*dagTask, targets 
 		}
 	}
 	if waitAll && result != Succeeded && result != Running {
-		for _, name := range targets {
-			if _, ok := branch[name]; !ok {
+		for _, i := range targets {
+			if branch[i] == "" {
 				return Running
 			}
 		}
 	}
 	return result
+}
+
+// branchPhase is the branch phase of a fulfilled task, given its
+// dependencies' (see dagPhase).
+func branchPhase(dt *dagTask, branch []Phase) Phase {
+	if p := dt.node.Phase; p.Completed() {
+		return p
+	}
+	for _, d := range dt.deps {
+		if bp := branch[d]; bp == Failed || bp == Error {
+			return bp
+		}
+	}
+	return Succeeded
+}
+
+// failedBranch reports whether a target's branch phase fails its DAG:
+// it failed, and the target's continueOn does not allow it.
+func failedBranch(dt *dagTask, phase Phase) bool {
+	return (phase == Failed || phase == Error) && !continuesOn(dt.task.ContinueOn, phase)
 }
 
 // continuesOn reports whether a step's or task's continueOn lets it end in

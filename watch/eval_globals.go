@@ -35,24 +35,15 @@ func (e *evaluator) exportGlobals(n *Node, t *wfv1.Template, vars compile.Vars) 
 	}
 }
 
-// withGlobals returns scope with the global outputs exported since it was
-// made: a steps or dag template's scope is made when it starts, and its
-// later steps and tasks must see what its earlier ones exported.
-func (e *evaluator) withGlobals(scope compile.Vars) compile.Vars {
+// addGlobals sets in scope, which the caller made and owns, the global
+// outputs exported so far: a steps or dag template's scope is made when it
+// starts, and its later steps and tasks must see what its earlier ones
+// exported.
+func (e *evaluator) addGlobals(scope compile.Vars) {
 	if e.status.Outputs == nil {
-		return scope
+		return
 	}
-	var more compile.Vars
 	for name, v := range e.status.Outputs.Parameters {
-		if x, ok := scope[globalOutputPrefix+name]; !ok || x != v {
-			if more == nil {
-				more = compile.Vars{}
-			}
-			more[globalOutputPrefix+name] = v
-		}
+		scope[globalOutputPrefix+name] = v
 	}
-	if more == nil {
-		return scope
-	}
-	return scope.With(more)
 }

@@ -15,20 +15,22 @@ import (
 // is not built again while the node's template and variables stay the same:
 // on a wide workflow most nodes wait or run while a few change, and
 // rebuilding all their Jobs on every event was most of the driver's
-// garbage. Not safe for concurrent use.
+// garbage. It also keeps the shape of each DAG template (dagShape), which
+// follows from the template alone. Not safe for concurrent use.
 type Evaluator struct {
 	w    *compile.Workflow
 	pods podBuilds
+	dags dagShapes
 }
 
 // NewEvaluator returns an Evaluator of w.
 func NewEvaluator(w *compile.Workflow) *Evaluator {
-	return &Evaluator{w: w, pods: podBuilds{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, byNode: map[string]podBuild{}}}
+	return &Evaluator{w: w, pods: podBuilds{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, byNode: map[string]podBuild{}}, dags: dagShapes{}}
 }
 
 // Evaluate is Evaluate(w, obs).
 func (ev *Evaluator) Evaluate(obs Observed) (*Status, *Actions) {
-	return evaluate(ev.w, obs, &ev.pods)
+	return evaluate(ev.w, obs, &ev.pods, ev.dags)
 }
 
 // podBuilds are what was found of each pod node (by name) at its last

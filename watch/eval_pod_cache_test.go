@@ -25,6 +25,7 @@ func TestEvaluatorMatchesEvaluate(t *testing.T) {
 		{name: "globals change variables", src: memoGlobalsYAML},
 		{name: "retries", src: memoRetryYAML},
 		{name: "stopped", src: memoFanOutYAML, stopAt: 4},
+		{name: "dag", src: memoDAGYAML},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := workflow(t, tc.src)
@@ -140,6 +141,28 @@ spec:
     container: {image: busybox, command: [sleep, "1"]}
   - name: user
     container: {image: busybox, command: [echo, "{{workflow.outputs.parameters.g}}"]}
+`
+
+// memoDAGYAML's tasks read what the tasks before them gave, an omitted
+// one's included, and run after loops.
+var memoDAGYAML = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: a, template: echo, withSequence: {count: "8"}, continueOn: {failed: true}, arguments: {parameters: [{name: m, value: "{{item}}"}]}}
+      - {name: b, template: echo, depends: "a", arguments: {parameters: [{name: m, value: "{{tasks.a.outputs.result}}"}]}}
+      - {name: c, template: echo, depends: "b.Succeeded || b.Failed", continueOn: {failed: true}, arguments: {parameters: [{name: m, value: "{{tasks.b.status}} {{tasks.b.startedAt}}"}]}}
+      - {name: d, template: echo, depends: "c.Failed", arguments: {parameters: [{name: m, value: "{{tasks.c.exitCode}}"}]}}
+      - {name: e, template: echo, depends: "c || d", arguments: {parameters: [{name: m, value: "{{tasks.c.id}}"}]}}
+      - {name: f, template: echo, depends: "e && b", withSequence: {count: "3"}, arguments: {parameters: [{name: m, value: "{{tasks.e.startedAt}} {{tasks.d.status}} {{item}}"}]}}
+  - name: echo
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.m}}"]}
 `
 
 var memoRetryYAML = fmt.Sprintf(`apiVersion: argoproj.io/v1alpha1

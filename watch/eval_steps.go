@@ -11,13 +11,15 @@ import (
 // once. A group ends when all its steps have; a failed step fails the
 // group and the template, and later groups do not start.
 func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth int) {
-	scope := vars
+	// The template's own scope, to which each group's outputs are added
+	// in place: copying it for each group made long templates quadratic.
+	scope := vars.With(nil)
 	defer e.span(n)
 	defer e.boundary(n)()
 	defer e.pushLimit(t, depth)()
 	defer e.failFast(n, t, e.mark())() // the template's own failFast
 	for g, group := range t.Steps {
-		scope = e.withGlobals(scope)
+		e.addGlobals(scope)
 		gn := e.newNode(compile.StepGroupNodeName(n.Name, g), fmt.Sprintf("[%d]", g), compile.NodeStepGroup, t.Name)
 		n.Children = append(n.Children, gn.ID)
 		var made [][]*Node
@@ -52,14 +54,10 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 			n.Phase, n.Message = gn.Phase, gn.Message
 			return
 		}
-		more := compile.Vars{}
 		for k, step := range group.Steps {
 			c := call{items: step.WithItems, param: step.WithParam, seq: step.WithSequence}
-			for name, v := range e.outputVars("steps."+step.Name, made[k], c.loops()) {
-				more[name] = v
-			}
+			e.addOutputVars(scope, "steps."+step.Name, made[k], c.loops())
 		}
-		scope = scope.With(more)
 	}
 	n.Phase = Succeeded
 	e.templateOutputs(n, t, scope)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 	"github.com/kubectl-wf/kubectl-wf/internal/testcluster"
+	"github.com/kubectl-wf/kubectl-wf/internal/testworkflows"
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
 
@@ -98,35 +99,10 @@ spec:
 `, name, kwokPlacement, n, int(idleSeconds))
 }
 
-// wideDAGWorkflow: n tasks in five layers; each task after the first
-// layer depends on two tasks of the layer before, so the DAG's edges, not
-// only its width, are exercised.
+// wideDAGWorkflow: n tasks in five layers, each after two of the layer
+// before (testworkflows.WideDAG, which BenchmarkDriveWideDAG drives too).
 func wideDAGWorkflow(name string, n int) string {
-	const layers = 5
-	width := n / layers
-	var y strings.Builder
-	fmt.Fprintf(&y, `apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: %s}
-spec:
-  entrypoint: main%s
-  templates:
-  - name: one
-    container: {image: busybox, command: ["true"]}
-  - name: main
-    dag:
-      tasks:
-`, name, kwokPlacement)
-	for l := range layers {
-		for i := range width {
-			fmt.Fprintf(&y, "      - {name: t%d-%d, template: one", l, i)
-			if l > 0 {
-				fmt.Fprintf(&y, ", depends: \"t%d-%d && t%d-%d\"", l-1, i, l-1, (i+1)%width)
-			}
-			y.WriteString("}\n")
-		}
-	}
-	return y.String()
+	return testworkflows.WideDAG(name, n, kwokPlacement)
 }
 
 // idleSeconds is how long the fan-out workflow suspends first; the test
