@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +113,13 @@ type driver struct {
 	// is the workflow object's version this driver last read or wrote.
 	objects listerscorev1.ConfigMapLister
 	lastRV  string
+	// written is the workflow object as this driver's last write left it
+	// (slim), and replaced the versions its writes since its last read
+	// replaced, oldest first: each write carries the version it replaces,
+	// so no one else's write came between them, and a cache holding one
+	// of them is behind that write, not ahead of it.
+	written  *corev1.ConfigMap
+	replaced []string
 	// podGC is spec.podGC (see pod_gc.go); nil deletes no pod.
 	podGC *compile.PodGC
 }
@@ -339,20 +347,44 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 
 // workflowObject reads the workflow object from the informer's cache when
 // the cache holds the version this driver last read or wrote, so no one
-// has written it since; else from the apiserver. A reaction to a pod's
-// end then costs no GET before the next Job is created, and never acts on
-// a version older than one it has seen.
+// has written it since; from what its own last write returned when the
+// cache holds a version that write (or one just before it) replaced, so
+// the cache has yet to show that write; else from the apiserver. A
+// reaction to a pod's end then costs no GET before the next Job is
+// created, even just after a status write, and never acts on a version
+// older than one it has seen. Both shortcuts know no more of writes by
+// others than the cache does; those wake the loop when the cache shows
+// them, and the driver's own writes carry the version they replace.
 func (d *driver) workflowObject(ctx context.Context) (*corev1.ConfigMap, error) {
 	if d.objects != nil && d.lastRV != "" {
-		if cached, err := d.objects.ConfigMaps(d.cfg.Namespace).Get(d.cfg.Name); err == nil && cached.ResourceVersion == d.lastRV {
-			return cached.DeepCopy(), nil
+		if cached, err := d.objects.ConfigMaps(d.cfg.Namespace).Get(d.cfg.Name); err == nil {
+			switch {
+			case cached.ResourceVersion == d.lastRV:
+				d.written, d.replaced = nil, nil
+				return cached.DeepCopy(), nil
+			case d.written != nil && d.written.ResourceVersion == d.lastRV && slices.Contains(d.replaced, cached.ResourceVersion):
+				return d.written.DeepCopy(), nil
+			}
 		}
 	}
 	obj, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, d.cfg.Name, metav1.GetOptions{})
 	if err == nil {
-		d.lastRV = obj.ResourceVersion
+		d.lastRV, d.written, d.replaced = obj.ResourceVersion, nil, nil
 	}
 	return obj, err
+}
+
+// wrote notes a successful write of the workflow object that replaced
+// version base (see workflowObject).
+func (d *driver) wrote(base string, updated *corev1.ConfigMap) {
+	if base != d.lastRV {
+		// Based on a version read elsewhere: what came before it is unknown.
+		d.replaced = d.replaced[:0]
+	}
+	d.replaced = append(d.replaced, base)
+	d.lastRV = updated.ResourceVersion
+	d.written = &corev1.ConfigMap{TypeMeta: updated.TypeMeta, ObjectMeta: *updated.ObjectMeta.DeepCopy()}
+	d.written.ManagedFields = nil
 }
 
 // observe gathers what exists: each Job's recorded result, or its pod's
@@ -651,7 +683,7 @@ func (d *driver) annotateAny(ctx context.Context, obj *corev1.ConfigMap, values 
 		patch := map[string]any{"metadata": map[string]any{"resourceVersion": obj.ResourceVersion, "annotations": values}}
 		updated, err := cms.Patch(ctx, obj.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
 		if err == nil {
-			d.lastRV = updated.ResourceVersion
+			d.wrote(obj.ResourceVersion, updated)
 		}
 		if err == nil || !apierrors.IsConflict(err) || attempt == 5 {
 			return updated, err
