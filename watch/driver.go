@@ -120,6 +120,8 @@ type driver struct {
 	// of them is behind that write, not ahead of it.
 	written  *corev1.ConfigMap
 	replaced []string
+	// statusWrittenAt is when writeStatus last wrote (progressInterval).
+	statusWrittenAt time.Time
 	// podGC is spec.podGC (see pod_gc.go); nil deletes no pod.
 	podGC *compile.PodGC
 }
@@ -339,10 +341,11 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 			return status, nil, err
 		}
 	}
-	if err := d.writeStatus(ctx, obj, status, obs.Now); err != nil {
+	flushAt, err := d.writeStatus(ctx, obj, status, obs.Now)
+	if err != nil {
 		return status, nil, err
 	}
-	return status, actions.WakeAt, nil
+	return status, earliest(actions.WakeAt, flushAt), nil
 }
 
 // workflowObject reads the workflow object from the informer's cache when
@@ -632,9 +635,18 @@ func parseCreateErrors(obj *corev1.ConfigMap) map[string]string {
 	return out
 }
 
+// progressInterval is how often at most the driver writes a change of the
+// workflow's progress alone on its object. On a serial workflow of short
+// steps, a write per step would be a third of the driver's requests, and
+// once the client's rate limiter makes them wait, each reaction would
+// wait behind one.
+const progressInterval = time.Second
+
 // writeStatus records the workflow's phase, message and progress on its
-// object when they changed, and tells OnStatus.
-func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Status, now time.Time) error {
+// object when they changed, and tells OnStatus. A change of the progress
+// alone waits until progressInterval after the last write (flushAt says
+// when); any other change writes at once, the progress with it.
+func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Status, now time.Time) (flushAt *time.Time, err error) {
 	want := map[string]string{
 		AnnotationPhase:    string(s.Phase),
 		AnnotationMessage:  s.Message,
@@ -646,22 +658,25 @@ func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Stat
 	if s.Phase.Fulfilled() && obj.Annotations[AnnotationFinishedAt] == "" {
 		want[AnnotationFinishedAt] = now.UTC().Format(time.RFC3339)
 	}
-	changed := false
+	changed, progressOnly := false, true
 	for k, v := range want {
 		if obj.Annotations[k] != v {
-			changed = true
+			changed, progressOnly = true, progressOnly && k == AnnotationProgress
 		}
 	}
-	if changed {
+	if due := d.statusWrittenAt.Add(progressInterval); changed && progressOnly && now.Before(due) {
+		flushAt = &due
+	} else if changed {
 		if _, err := d.annotate(ctx, obj, want); err != nil {
-			return err
+			return nil, err
 		}
+		d.statusWrittenAt = now
 	}
 	if d.cfg.OnStatus != nil && (d.last == nil || !sameStatus(d.last, s)) {
 		d.cfg.OnStatus(s)
 	}
 	d.last = s
-	return nil
+	return flushAt, nil
 }
 
 // annotate merges annotations into the workflow object. The patch carries
