@@ -361,11 +361,16 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 func (d *driver) workflowObject(ctx context.Context) (*corev1.ConfigMap, error) {
 	if d.objects != nil && d.lastRV != "" {
 		if cached, err := d.objects.ConfigMaps(d.cfg.Namespace).Get(d.cfg.Name); err == nil {
+			behind := slices.Index(d.replaced, cached.ResourceVersion)
 			switch {
 			case cached.ResourceVersion == d.lastRV:
 				d.written, d.replaced = nil, nil
 				return cached.DeepCopy(), nil
-			case d.written != nil && d.written.ResourceVersion == d.lastRV && slices.Contains(d.replaced, cached.ResourceVersion):
+			case d.written != nil && d.written.ResourceVersion == d.lastRV && behind >= 0:
+				// Versions before the one the cache holds are not looked
+				// for again (the cache does not go back; if it did, the
+				// driver would only GET).
+				d.replaced = d.replaced[behind:]
 				return d.written.DeepCopy(), nil
 			}
 		}

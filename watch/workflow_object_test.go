@@ -34,6 +34,7 @@ func TestWorkflowObjectReadsTheCacheOnlyWhenCurrent(t *testing.T) {
 		{name: "the cache is behind a version it read", cached: "6", last: "7", wantGet: true},
 		{name: "the cache is behind its own write", cached: "6", last: "7", written: "7", replaced: []string{"6"}, want: "7"},
 		{name: "the cache is behind its own two writes", cached: "5", last: "7", written: "7", replaced: []string{"5", "6"}, want: "7"},
+		{name: "the cache caught up with the first of two writes", cached: "6", last: "7", written: "7", replaced: []string{"5", "6"}, want: "7"},
 		{name: "the cache is behind a write before its own", cached: "4", last: "7", written: "7", replaced: []string{"5", "6"}, wantGet: true},
 		{name: "someone else wrote since", cached: "8", last: "7", wantGet: true},
 		{name: "someone else wrote since its own write", cached: "8", last: "7", written: "7", replaced: []string{"6"}, wantGet: true},
@@ -59,6 +60,8 @@ func TestWorkflowObjectReadsTheCacheOnlyWhenCurrent(t *testing.T) {
 				t.Errorf("%d GETs, object version %s, last seen %s; want the apiserver's 9", gets, obj.ResourceVersion, d.lastRV)
 			case !tc.wantGet && (gets != 0 || obj.ResourceVersion != tc.want):
 				t.Errorf("%d GETs, object version %s; want %s without a GET", gets, obj.ResourceVersion, tc.want)
+			case tc.written != "" && !tc.wantGet && d.replaced[0] != tc.cached:
+				t.Errorf("still looks for versions %v; want none before the cached %s", d.replaced, tc.cached)
 			}
 		})
 	}
