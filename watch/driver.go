@@ -411,6 +411,7 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	for name := range d.created {
 		obs.Jobs[name] = PodResult{Phase: Pending}
 	}
+	var updates []*jobUpdate
 	for _, job := range jobs {
 		delete(d.created, job.Name)
 		r, recorded := d.results.read(job)
@@ -422,25 +423,62 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 		if !recorded {
 			r = podState(job, pod)
 		}
-		if !recorded && r.Phase.Completed() {
-			if err := d.record(ctx, job, pod, &r); err != nil {
-				return obs, err
-			}
-		}
-		if _, seen := job.Annotations[AnnotationDaemoned]; r.Daemoned && !seen {
-			if err := d.recordDaemoned(ctx, job, r.PodIP); err != nil {
-				return obs, err
-			}
-		}
-		// After recording, so that a crash in between leaves the result.
-		if stopsPod(job, r, pod) {
-			if err := d.suspendJob(ctx, job); err != nil {
-				return obs, err
-			}
+		_, seen := job.Annotations[AnnotationDaemoned]
+		u := &jobUpdate{job: job, pod: pod, r: r, record: !recorded && r.Phase.Completed(), daemoned: r.Daemoned && !seen, stop: stopsPod(job, r, pod)}
+		if u.record || u.daemoned || u.stop {
+			updates = append(updates, u)
+			continue
 		}
 		obs.Jobs[job.Name] = r
 	}
+	if err := d.updateJobs(ctx, updates); err != nil {
+		return obs, err
+	}
+	for _, u := range updates {
+		obs.Jobs[u.job.Name] = u.r
+	}
 	return obs, nil
+}
+
+// jobUpdate is what observe writes on one Job: its pod's result, that its
+// daemon became ready, that its pod must stop.
+type jobUpdate struct {
+	job                    *batchv1.Job
+	pod                    *corev1.Pod
+	r                      PodResult
+	record, daemoned, stop bool
+}
+
+// updateJobs makes observe's writes, to several Jobs at once: the pods of
+// a step group or of a DAG's layer often end together, and their results
+// recorded one round trip after another would delay what follows them.
+// Each Job's writes keep their order, and all are done (or one failed)
+// before it returns, so before anything is decided on them.
+func (d *driver) updateJobs(ctx context.Context, updates []*jobUpdate) error {
+	var g errgroup.Group
+	g.SetLimit(createParallelism)
+	for _, u := range updates {
+		g.Go(func() error { return d.updateJob(ctx, u) })
+	}
+	return g.Wait()
+}
+
+func (d *driver) updateJob(ctx context.Context, u *jobUpdate) error {
+	if u.record {
+		if err := d.record(ctx, u.job, u.pod, &u.r); err != nil {
+			return err
+		}
+	}
+	if u.daemoned {
+		if err := d.recordDaemoned(ctx, u.job, u.r.PodIP); err != nil {
+			return err
+		}
+	}
+	// After recording, so that a crash in between leaves the result.
+	if u.stop {
+		return d.suspendJob(ctx, u.job)
+	}
+	return nil
 }
 
 // observedFromObject reads the decisions recorded on the workflow object.
@@ -571,8 +609,8 @@ func (d *driver) suspendJob(ctx context.Context, job *batchv1.Job) error {
 	return err
 }
 
-// createParallelism bounds the creations in flight; the client's QPS and
-// burst limits still apply to them all.
+// createParallelism bounds the creations in flight, and observe's writes
+// to Jobs; the client's QPS and burst limits still apply to them all.
 const createParallelism = 16
 
 // createAll creates the Jobs of every ready node at once, so that a wide
