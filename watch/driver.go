@@ -100,6 +100,10 @@ type driver struct {
 	// show yet: they count as Pending, so a quick second reconcile does
 	// not ask the apiserver to create them again.
 	created map[string]bool
+	// recorded holds, by Job name, the result annotations this driver
+	// wrote that its informer may not show yet, so that a quick second
+	// reconcile does not record them again.
+	recorded map[string]recordedResultOf
 	// wake makes the loop reconcile again; objectWatches follow the
 	// objects of resource nodes waiting on a condition.
 	wake          chan struct{}
@@ -415,6 +419,11 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	for _, job := range jobs {
 		delete(d.created, job.Name)
 		r, recorded := d.results.read(job)
+		if mine, ok := d.recorded[job.Name]; ok && mine.uid == job.UID && !recorded {
+			r, recorded = d.results.decode(job.Name, mine.raw), true
+		} else if ok {
+			delete(d.recorded, job.Name)
+		}
 		var pod *corev1.Pod
 		if !recorded || r.Phase == Error {
 			// A recorded result needs its pod only to stop it.
@@ -436,8 +445,20 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	}
 	for _, u := range updates {
 		obs.Jobs[u.job.Name] = u.r
+		if u.recorded != "" {
+			if d.recorded == nil {
+				d.recorded = map[string]recordedResultOf{}
+			}
+			d.recorded[u.job.Name] = recordedResultOf{uid: u.job.UID, raw: u.recorded}
+		}
 	}
 	return obs, nil
+}
+
+// recordedResultOf is a result annotation written on the Job with uid.
+type recordedResultOf struct {
+	uid types.UID
+	raw string
 }
 
 // jobUpdate is what observe writes on one Job: its pod's result, that its
@@ -447,6 +468,8 @@ type jobUpdate struct {
 	pod                    *corev1.Pod
 	r                      PodResult
 	record, daemoned, stop bool
+	// recorded is the result annotation written, once written.
+	recorded string
 }
 
 // updateJobs makes observe's writes, to several Jobs at once: the pods of
@@ -465,9 +488,11 @@ func (d *driver) updateJobs(ctx context.Context, updates []*jobUpdate) error {
 
 func (d *driver) updateJob(ctx context.Context, u *jobUpdate) error {
 	if u.record {
-		if err := d.record(ctx, u.job, u.pod, &u.r); err != nil {
+		raw, err := d.record(ctx, u.job, u.pod, &u.r)
+		if err != nil {
 			return err
 		}
+		u.recorded = raw
 	}
 	if u.daemoned {
 		if err := d.recordDaemoned(ctx, u.job, u.r.PodIP); err != nil {
@@ -555,21 +580,23 @@ func podJobName(obj any) ([]string, error) {
 	return nil, nil
 }
 
-// record reads an ended pod's result and writes it on its Job, once.
-func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
+// record reads an ended pod's result and writes it on its Job, once. It
+// returns the annotation written ("" if the Job is gone).
+func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) (string, error) {
 	if (d.needResult || compile.IsHTTPJob(job)) && pod != nil && r.ExitCode != nil {
 		out, err := readResult(ctx, d.cs, pod)
 		if err != nil {
-			return err
+			return "", err
 		}
 		r.Result = &out
 	}
-	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: mustJSON(r)}}}
+	raw := mustJSON(r)
+	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: raw}}}
 	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
 	if apierrors.IsNotFound(err) {
-		return nil
+		return "", nil
 	}
-	return err
+	return raw, err
 }
 
 // recordDaemoned keeps on its Job that a daemon became ready, and its IP,
