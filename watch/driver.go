@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,10 @@ type driver struct {
 	// show yet: they count as Pending, so a quick second reconcile does
 	// not ask the apiserver to create them again.
 	created map[string]bool
+	// recorded holds, by Job name, the result annotations this driver
+	// wrote that its informer may not show yet, so that a quick second
+	// reconcile does not record them again.
+	recorded map[string]recordedResultOf
 	// wake makes the loop reconcile again; objectWatches follow the
 	// objects of resource nodes waiting on a condition.
 	wake          chan struct{}
@@ -115,6 +120,15 @@ type driver struct {
 	// is the workflow object's version this driver last read or wrote.
 	objects listerscorev1.ConfigMapLister
 	lastRV  string
+	// written is the workflow object as this driver's last write left it
+	// (slim), and replaced the versions its writes since its last read
+	// replaced, oldest first: each write carries the version it replaces,
+	// so no one else's write came between them, and a cache holding one
+	// of them is behind that write, not ahead of it.
+	written  *corev1.ConfigMap
+	replaced []string
+	// statusWrittenAt is when writeStatus last wrote (progressInterval).
+	statusWrittenAt time.Time
 	// podGC is spec.podGC (see pod_gc.go); nil deletes no pod.
 	podGC *compile.PodGC
 	// children are the child workflows this driver drives, by
@@ -345,28 +359,58 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 			return status, nil, err
 		}
 	}
-	if err := d.writeStatus(ctx, obj, status, obs.Now); err != nil {
+	flushAt, err := d.writeStatus(ctx, obj, status, obs.Now)
+	if err != nil {
 		return status, nil, err
 	}
-	return status, actions.WakeAt, nil
+	return status, earliest(actions.WakeAt, flushAt), nil
 }
 
 // workflowObject reads the workflow object from the informer's cache when
 // the cache holds the version this driver last read or wrote, so no one
-// has written it since; else from the apiserver. A reaction to a pod's
-// end then costs no GET before the next Job is created, and never acts on
-// a version older than one it has seen.
+// has written it since; from what its own last write returned when the
+// cache holds a version that write (or one just before it) replaced, so
+// the cache has yet to show that write; else from the apiserver. A
+// reaction to a pod's end then costs no GET before the next Job is
+// created, even just after a status write, and never acts on a version
+// older than one it has seen. Both shortcuts know no more of writes by
+// others than the cache does; those wake the loop when the cache shows
+// them, and the driver's own writes carry the version they replace.
 func (d *driver) workflowObject(ctx context.Context) (*corev1.ConfigMap, error) {
 	if d.objects != nil && d.lastRV != "" {
-		if cached, err := d.objects.ConfigMaps(d.cfg.Namespace).Get(d.cfg.Name); err == nil && cached.ResourceVersion == d.lastRV {
-			return cached.DeepCopy(), nil
+		if cached, err := d.objects.ConfigMaps(d.cfg.Namespace).Get(d.cfg.Name); err == nil {
+			behind := slices.Index(d.replaced, cached.ResourceVersion)
+			switch {
+			case cached.ResourceVersion == d.lastRV:
+				d.written, d.replaced = nil, nil
+				return cached.DeepCopy(), nil
+			case d.written != nil && d.written.ResourceVersion == d.lastRV && behind >= 0:
+				// Versions before the one the cache holds are not looked
+				// for again (the cache does not go back; if it did, the
+				// driver would only GET).
+				d.replaced = d.replaced[behind:]
+				return d.written.DeepCopy(), nil
+			}
 		}
 	}
 	obj, err := d.cs.CoreV1().ConfigMaps(d.cfg.Namespace).Get(ctx, d.cfg.Name, metav1.GetOptions{})
 	if err == nil {
-		d.lastRV = obj.ResourceVersion
+		d.lastRV, d.written, d.replaced = obj.ResourceVersion, nil, nil
 	}
 	return obj, err
+}
+
+// wrote notes a successful write of the workflow object that replaced
+// version base (see workflowObject).
+func (d *driver) wrote(base string, updated *corev1.ConfigMap) {
+	if base != d.lastRV {
+		// Based on a version read elsewhere: what came before it is unknown.
+		d.replaced = d.replaced[:0]
+	}
+	d.replaced = append(d.replaced, base)
+	d.lastRV = updated.ResourceVersion
+	d.written = &corev1.ConfigMap{TypeMeta: updated.TypeMeta, ObjectMeta: *updated.ObjectMeta.DeepCopy()}
+	d.written.ManagedFields = nil
 }
 
 // observe gathers what exists: each Job's recorded result, or its pod's
@@ -385,9 +429,15 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	for name := range d.created {
 		obs.Jobs[name] = PodResult{Phase: Pending}
 	}
+	var updates []*jobUpdate
 	for _, job := range jobs {
 		delete(d.created, job.Name)
 		r, recorded := d.results.read(job)
+		if mine, ok := d.recorded[job.Name]; ok && mine.uid == job.UID && !recorded {
+			r, recorded = d.results.decode(job.Name, mine.raw), true
+		} else if ok {
+			delete(d.recorded, job.Name)
+		}
 		var pod *corev1.Pod
 		if !recorded || r.Phase == Error {
 			// A recorded result needs its pod only to stop it.
@@ -396,25 +446,78 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 		if !recorded {
 			r = podState(job, pod)
 		}
-		if !recorded && r.Phase.Completed() {
-			if err := d.record(ctx, job, pod, &r); err != nil {
-				return obs, err
-			}
-		}
-		if _, seen := job.Annotations[AnnotationDaemoned]; r.Daemoned && !seen {
-			if err := d.recordDaemoned(ctx, job, r.PodIP); err != nil {
-				return obs, err
-			}
-		}
-		// After recording, so that a crash in between leaves the result.
-		if stopsPod(job, r, pod) {
-			if err := d.suspendJob(ctx, job); err != nil {
-				return obs, err
-			}
+		_, seen := job.Annotations[AnnotationDaemoned]
+		u := &jobUpdate{job: job, pod: pod, r: r, record: !recorded && r.Phase.Completed(), daemoned: r.Daemoned && !seen, stop: stopsPod(job, r, pod)}
+		if u.record || u.daemoned || u.stop {
+			updates = append(updates, u)
+			continue
 		}
 		obs.Jobs[job.Name] = r
 	}
+	if err := d.updateJobs(ctx, updates); err != nil {
+		return obs, err
+	}
+	for _, u := range updates {
+		obs.Jobs[u.job.Name] = u.r
+		if u.recorded != "" {
+			if d.recorded == nil {
+				d.recorded = map[string]recordedResultOf{}
+			}
+			d.recorded[u.job.Name] = recordedResultOf{uid: u.job.UID, raw: u.recorded}
+		}
+	}
 	return obs, nil
+}
+
+// recordedResultOf is a result annotation written on the Job with uid.
+type recordedResultOf struct {
+	uid types.UID
+	raw string
+}
+
+// jobUpdate is what observe writes on one Job: its pod's result, that its
+// daemon became ready, that its pod must stop.
+type jobUpdate struct {
+	job                    *batchv1.Job
+	pod                    *corev1.Pod
+	r                      PodResult
+	record, daemoned, stop bool
+	// recorded is the result annotation written, once written.
+	recorded string
+}
+
+// updateJobs makes observe's writes, to several Jobs at once: the pods of
+// a step group or of a DAG's layer often end together, and their results
+// recorded one round trip after another would delay what follows them.
+// Each Job's writes keep their order, and all are done (or one failed)
+// before it returns, so before anything is decided on them.
+func (d *driver) updateJobs(ctx context.Context, updates []*jobUpdate) error {
+	var g errgroup.Group
+	g.SetLimit(createParallelism)
+	for _, u := range updates {
+		g.Go(func() error { return d.updateJob(ctx, u) })
+	}
+	return g.Wait()
+}
+
+func (d *driver) updateJob(ctx context.Context, u *jobUpdate) error {
+	if u.record {
+		raw, err := d.record(ctx, u.job, u.pod, &u.r)
+		if err != nil {
+			return err
+		}
+		u.recorded = raw
+	}
+	if u.daemoned {
+		if err := d.recordDaemoned(ctx, u.job, u.r.PodIP); err != nil {
+			return err
+		}
+	}
+	// After recording, so that a crash in between leaves the result.
+	if u.stop {
+		return d.suspendJob(ctx, u.job)
+	}
+	return nil
 }
 
 // observedFromObject reads the decisions recorded on the workflow object.
@@ -491,21 +594,23 @@ func podJobName(obj any) ([]string, error) {
 	return nil, nil
 }
 
-// record reads an ended pod's result and writes it on its Job, once.
-func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
+// record reads an ended pod's result and writes it on its Job, once. It
+// returns the annotation written ("" if the Job is gone).
+func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) (string, error) {
 	if (d.needResult || compile.IsHTTPJob(job)) && pod != nil && r.ExitCode != nil {
 		out, err := readResult(ctx, d.cs, pod)
 		if err != nil {
-			return err
+			return "", err
 		}
 		r.Result = &out
 	}
-	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: mustJSON(r)}}}
+	raw := mustJSON(r)
+	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: raw}}}
 	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
 	if apierrors.IsNotFound(err) {
-		return nil
+		return "", nil
 	}
-	return err
+	return raw, err
 }
 
 // recordDaemoned keeps on its Job that a daemon became ready, and its IP,
@@ -545,8 +650,8 @@ func (d *driver) suspendJob(ctx context.Context, job *batchv1.Job) error {
 	return err
 }
 
-// createParallelism bounds the creations in flight; the client's QPS and
-// burst limits still apply to them all.
+// createParallelism bounds the creations in flight, and observe's writes
+// to Jobs; the client's QPS and burst limits still apply to them all.
 const createParallelism = 16
 
 // createAll creates the Jobs of every ready node at once, so that a wide
@@ -614,9 +719,18 @@ func parseCreateErrors(obj *corev1.ConfigMap) map[string]string {
 	return out
 }
 
+// progressInterval is how often at most the driver writes a change of the
+// workflow's progress alone on its object. On a serial workflow of short
+// steps, a write per step would be a third of the driver's requests, and
+// once the client's rate limiter makes them wait, each reaction would
+// wait behind one.
+const progressInterval = time.Second
+
 // writeStatus records the workflow's phase, message and progress on its
-// object when they changed, and tells OnStatus.
-func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Status, now time.Time) error {
+// object when they changed, and tells OnStatus. A change of the progress
+// alone waits until progressInterval after the last write (flushAt says
+// when); any other change writes at once, the progress with it.
+func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Status, now time.Time) (flushAt *time.Time, err error) {
 	want := map[string]string{
 		AnnotationPhase:    string(s.Phase),
 		AnnotationMessage:  s.Message,
@@ -628,22 +742,25 @@ func (d *driver) writeStatus(ctx context.Context, obj *corev1.ConfigMap, s *Stat
 	if s.Phase.Fulfilled() && obj.Annotations[AnnotationFinishedAt] == "" {
 		want[AnnotationFinishedAt] = now.UTC().Format(time.RFC3339)
 	}
-	changed := false
+	changed, progressOnly := false, true
 	for k, v := range want {
 		if obj.Annotations[k] != v {
-			changed = true
+			changed, progressOnly = true, progressOnly && k == AnnotationProgress
 		}
 	}
-	if changed {
+	if due := d.statusWrittenAt.Add(progressInterval); changed && progressOnly && now.Before(due) {
+		flushAt = &due
+	} else if changed {
 		if _, err := d.annotate(ctx, obj, want); err != nil {
-			return err
+			return nil, err
 		}
+		d.statusWrittenAt = now
 	}
 	if d.cfg.OnStatus != nil && (d.last == nil || !sameStatus(d.last, s)) {
 		d.cfg.OnStatus(s)
 	}
 	d.last = s
-	return nil
+	return flushAt, nil
 }
 
 // annotate merges annotations into the workflow object. The patch carries
@@ -665,7 +782,7 @@ func (d *driver) annotateAny(ctx context.Context, obj *corev1.ConfigMap, values 
 		patch := map[string]any{"metadata": map[string]any{"resourceVersion": obj.ResourceVersion, "annotations": values}}
 		updated, err := cms.Patch(ctx, obj.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
 		if err == nil {
-			d.lastRV = updated.ResourceVersion
+			d.wrote(obj.ResourceVersion, updated)
 		}
 		if err == nil || !apierrors.IsConflict(err) || attempt == 5 {
 			return updated, err

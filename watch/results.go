@@ -25,11 +25,15 @@ func recordedResult(job *batchv1.Job) (PodResult, bool) {
 	if !ok {
 		return PodResult{}, false
 	}
+	return decodeResult(raw), true
+}
+
+func decodeResult(raw string) PodResult {
 	var r PodResult
 	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		return PodResult{Phase: Error, Message: fmt.Sprintf("unreadable result annotation: %v", err)}, true
+		return PodResult{Phase: Error, Message: fmt.Sprintf("unreadable result annotation: %v", err)}
 	}
-	return r, true
+	return r
 }
 
 // decodedResults keep each Job's recorded result as decoded, with the
@@ -49,12 +53,17 @@ func (c decodedResults) read(job *batchv1.Job) (PodResult, bool) {
 	if !ok {
 		return PodResult{}, false
 	}
-	if d, ok := c[job.Name]; ok && d.raw == raw {
-		return d.result, true
+	return c.decode(job.Name, raw), true
+}
+
+// decode is the result annotation raw of a Job, decoded once.
+func (c decodedResults) decode(job, raw string) PodResult {
+	if d, ok := c[job]; ok && d.raw == raw {
+		return d.result
 	}
-	r, _ := recordedResult(job)
-	c[job.Name] = decodedResult{raw: raw, result: r}
-	return r, true
+	r := decodeResult(raw)
+	c[job] = decodedResult{raw: raw, result: r}
+	return r
 }
 
 // podState is what a Job's pod says of the node, before results are read:
