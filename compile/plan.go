@@ -3,6 +3,7 @@ package compile
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -59,7 +60,7 @@ func Compile(w *Workflow) (*Plan, error) {
 	if !ok {
 		return nil, fmt.Errorf("entrypoint template %q is not defined", w.Spec.Entrypoint)
 	}
-	if err := p.node(w.Name, entry, w.Spec.Arguments, p.globals, 0); err != nil {
+	if err := p.node(w.Name, entry, w.Spec.Arguments, p.globals, nil, 0); err != nil {
 		return nil, err
 	}
 	if t, ok := w.Template(w.Spec.OnExit); ok {
@@ -83,7 +84,7 @@ func (p *planner) defer_(name string, t *wfv1.Template, typ, why string) {
 
 // node plans the node `name` running template t with args, whose values
 // are resolved with scope (the caller's variables).
-func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope Vars, depth int) error {
+func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope, local Vars, depth int) error {
 	typ := NodeType(t)
 	if depth > maxDepth {
 		p.defer_(name, t, typ, fmt.Sprintf("nesting deeper than %d templates", maxDepth))
@@ -95,6 +96,7 @@ func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope
 		return nil
 	}
 	vars := p.globals.With(inputs)
+	maps.Copy(vars, local)
 	if retried(t) && (t.RetryStrategy != nil || p.w.Spec.RetryStrategy != nil) {
 		// The driver runs attempts NAME(0), NAME(1), …; the first is
 		// known now.
@@ -154,7 +156,7 @@ func (p *planner) steps(parent string, t *wfv1.Template, vars Vars, depth int) e
 		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: groupName, Type: NodeStepGroup, Template: t.Name})
 		for k := range group.Steps {
 			step := group.Steps[k]
-			call := call{name: StepNodeName(parent, g, step.Name), template: step.Template, when: step.When,
+			call := call{name: StepNodeName(parent, g, step.Name), template: step.Template, when: step.When, local: Vars{"steps.name": step.Name},
 				args: step.Arguments, items: step.WithItems, param: step.WithParam, seq: step.WithSequence}
 			if err := p.call(call, vars, depth, false); err != nil {
 				return err
@@ -174,7 +176,7 @@ func (p *planner) dag(parent string, t *wfv1.Template, vars Vars, depth int) err
 		if run != nil && !run[task.Name] {
 			continue
 		}
-		call := call{name: TaskNodeName(parent, task.Name), template: task.Template, when: task.When,
+		call := call{name: TaskNodeName(parent, task.Name), template: task.Template, when: task.When, local: Vars{"tasks.name": task.Name},
 			args: task.Arguments, items: task.WithItems, param: task.WithParam, seq: task.WithSequence}
 		if err := p.call(call, vars, depth, true); err != nil {
 			return err
@@ -186,9 +188,12 @@ func (p *planner) dag(parent string, t *wfv1.Template, vars Vars, depth int) err
 // call is a step or task: a template invoked with arguments, maybe looped.
 type call struct {
 	name, template, when, param string
-	args                        wfv1.Arguments
-	items                       []wfv1.Item
-	seq                         *wfv1.Sequence
+	// local are the called template's own variables, as Argo's
+	// localParams: steps.name or tasks.name.
+	local Vars
+	args  wfv1.Arguments
+	items []wfv1.Item
+	seq   *wfv1.Sequence
 }
 
 func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
@@ -201,7 +206,7 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 		return nil
 	}
 	if c.items == nil && c.param == "" && c.seq == nil {
-		return p.node(c.name, t, c.args, vars, depth+1)
+		return p.node(c.name, t, c.args, vars, c.local, depth+1)
 	}
 	param, missing := vars.Resolve(c.param)
 	seq := c.seq
@@ -222,7 +227,7 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: c.name, Type: NodeTaskGroup, Template: t.Name})
 	}
 	for i, item := range items {
-		if err := p.node(LoopNodeName(c.name, i, item.NodeLabel()), t, c.args, vars.With(ItemVars(item)), depth+1); err != nil {
+		if err := p.node(LoopNodeName(c.name, i, item.NodeLabel()), t, c.args, vars.With(ItemVars(item)), c.local, depth+1); err != nil {
 			return err
 		}
 	}

@@ -144,12 +144,14 @@ func (s *scope) checkSibling(ref string, parts []string) string {
 		name = parts[1]
 	}
 	switch {
+	case name == "name" && len(parts) == 2:
+		// The name of the step or task that called this template, which
+		// Argo gives it as its own variable (localParams).
+		return ""
 	case s.kind == "":
 		return fmt.Sprintf("%s: only a steps or dag template can refer to %s", ref, kind)
 	case kind != s.kind:
 		return fmt.Sprintf("%s: template %q is a %s template; use {{%s.…}}", ref, s.template.Name, map[string]string{"steps": "steps", "tasks": "dag"}[s.kind], s.kind)
-	case name == "name" && len(parts) == 2:
-		return "" // the current step's own name
 	}
 	target, ok := s.visible(name)
 	if !ok {

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +43,7 @@ func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds, dags dagShap
 		e.status.Phase, e.status.Message = Error, fmt.Sprintf("entrypoint template %q is not defined", w.Spec.Entrypoint)
 		return e.status, e.actions
 	}
-	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments, e.globals, 0)
+	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments, e.globals, nil, 0)
 	e.status.Root = root.ID
 	if !e.workflowHooks(root) {
 		// The workflow, and its exit handler, wait for its hooks.
@@ -199,7 +200,8 @@ func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node
 
 // node evaluates the node `name` running template t with args, resolved
 // in the caller's scope.
-func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Arguments, scope compile.Vars, depth int) *Node {
+// local are variables of t's own (see call.local).
+func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Arguments, scope, local compile.Vars, depth int) *Node {
 	n := e.newNode(name, display, compile.NodeType(t), t.Name)
 	e.enterNode(name, depth)
 	if depth > maxDepth {
@@ -210,6 +212,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
 	}
 	vars := e.globals.With(inputs)
+	maps.Copy(vars, local)
 	if t.Synchronization != nil {
 		e.synchronized(n, t, vars, depth)
 		return n

@@ -16,9 +16,12 @@ import (
 // maybe conditional.
 type call struct {
 	name, display, template, when, param string
-	args                                 wfv1.Arguments
-	items                                []wfv1.Item
-	seq                                  *wfv1.Sequence
+	// local are the called template's own variables, as Argo's
+	// localParams: steps.name or tasks.name, the step's or task's name.
+	local compile.Vars
+	args  wfv1.Arguments
+	items []wfv1.Item
+	seq   *wfv1.Sequence
 }
 
 func (c call) loops() bool { return c.items != nil || c.param != "" || c.seq != nil }
@@ -87,7 +90,7 @@ func (e *evaluator) one(name, display string, t *wfv1.Template, c call, scope co
 			args.Parameters[i].Value = wfv1.ParseAnyString(v)
 		}
 	}
-	return e.node(name, display, t, args, scope, depth+1)
+	return e.node(name, display, t, args, scope, c.local, depth+1)
 }
 
 // outputVars are the variables a finished step or task gives its siblings:

@@ -147,7 +147,7 @@ func (e *evaluator) dag(n *Node, t *wfv1.Template, vars compile.Vars, depth int)
 
 func (e *evaluator) runTask(dagNode *Node, dt *dagTask, scope compile.Vars, depth int) {
 	name := compile.TaskNodeName(dagNode.Name, dt.task.Name)
-	c := call{name: name, display: dt.task.Name, template: dt.task.Template, when: dt.task.When,
+	c := call{name: name, display: dt.task.Name, template: dt.task.Template, when: dt.task.When, local: compile.Vars{"tasks.name": dt.task.Name},
 		param: dt.task.WithParam, args: dt.task.Arguments, items: dt.task.WithItems, seq: dt.task.WithSequence}
 	if !c.loops() {
 		dt.node = e.expand(c, scope, depth)[0]

@@ -42,7 +42,7 @@ func (e *evaluator) exitHandler(root *Node) *Node {
 	})
 	e.exiting = true
 	defer func() { e.globals, e.exiting = saved, false }()
-	return e.node(root.Name+".onExit", root.Name+".onExit", t, args, e.globals, 0)
+	return e.node(root.Name+".onExit", root.Name+".onExit", t, args, e.globals, nil, 0)
 }
 
 // failedNode is one entry of {{workflow.failures}}, as Argo lists them.

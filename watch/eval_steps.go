@@ -26,7 +26,7 @@ func (e *evaluator) steps(n *Node, t *wfv1.Template, vars compile.Vars, depth in
 		mayFail := map[string]bool{} // children whose continueOn allows their failure
 		hooksDone := true
 		for _, step := range group.Steps {
-			c := call{name: compile.StepNodeName(n.Name, g, step.Name), display: step.Name, template: step.Template,
+			c := call{name: compile.StepNodeName(n.Name, g, step.Name), display: step.Name, template: step.Template, local: compile.Vars{"steps.name": step.Name},
 				when: step.When, param: step.WithParam, args: step.Arguments, items: step.WithItems, seq: step.WithSequence}
 			nodes := e.expand(c, scope, depth)
 			if !e.runEventHooks(nodes, step.Hooks, "steps", scope, depth) {
