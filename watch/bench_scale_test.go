@@ -73,8 +73,18 @@ func runWorkflow(ctx context.Context, b *testing.B, cs kubernetes.Interface, ns,
 		b.Fatal(err)
 	}
 	status, err := watch.Drive(ctx, cs, watch.Config{Namespace: ns, Name: name, Identity: "bench"})
-	if err != nil || status.Phase != watch.Succeeded {
-		b.Fatalf("workflow %s: %v %v", name, status, err)
+	if err != nil {
+		b.Fatalf("workflow %s: %v", name, err)
+	}
+	if status.Phase != watch.Succeeded {
+		var failed []string
+		for _, n := range status.Nodes {
+			if n.Phase == watch.Failed || n.Phase == watch.Error {
+				failed = append(failed, fmt.Sprintf("%s %s: %s", n.Name, n.Phase, n.Message))
+			}
+		}
+		slices.Sort(failed)
+		b.Fatalf("workflow %s %s: %s\n%s", name, status.Phase, status.Message, strings.Join(failed, "\n"))
 	}
 }
 

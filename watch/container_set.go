@@ -49,7 +49,7 @@ func containerSetState(job *batchv1.Job, pod *corev1.Pod, r PodResult, names []s
 		r.Containers[name] = cr
 	}
 	for _, name := range order {
-		if w := statuses[name].State.Waiting; w != nil && stuckReasons[w.Reason] {
+		if w := statuses[name].State.Waiting; stuck(w) {
 			r.Phase, r.Message = Error, fmt.Sprintf("%s: %s: %s", name, w.Reason, w.Message)
 			now := time.Now()
 			r.FinishedAt = &now

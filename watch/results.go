@@ -101,7 +101,7 @@ func podStateOf(job *batchv1.Job, pod *corev1.Pod) PodResult {
 		if main != nil && main.State.Waiting != nil {
 			w := main.State.Waiting
 			r.Message = w.Reason
-			if stuckReasons[w.Reason] {
+			if stuck(w) {
 				// The kubelet would retry for ever; the node fails with
 				// its reason instead of the workflow hanging.
 				r.Phase, r.Message = Error, fmt.Sprintf("main: %s: %s", w.Reason, w.Message)
@@ -174,6 +174,15 @@ var stuckReasons = map[string]bool{
 	"ImagePullBackOff":           true,
 	"InvalidImageName":           true,
 	"CreateContainerConfigError": true,
+}
+
+// stuck reports whether a container waits for ever. A pull the kubelet
+// throttled itself (its registryPullQPS, 5 a second by default: many pods
+// of an image pulled Always, such as one tagged latest, starting at once)
+// is tried again and succeeds, though it shows as ErrImagePull and then
+// ImagePullBackOff.
+func stuck(w *corev1.ContainerStateWaiting) bool {
+	return w != nil && stuckReasons[w.Reason] && !strings.Contains(w.Message, "pull QPS exceeded")
 }
 
 // stopsPod reports whether a node's Job still has a pod that must be

@@ -27,6 +27,11 @@ func TestPodState(t *testing.T) {
 			ContainerStatuses: []corev1.ContainerStatus{terminated(137, "Error")}}, Failed, "Pod was active on the node longer than the specified deadline"},
 		{"image", corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{Name: "main",
 			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "not found"}}}}}, Error, "main: ErrImagePull: not found"},
+		// The kubelet's own pull throttle: it pulls again, and succeeds.
+		{"pull throttled", corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{Name: "main",
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "pull QPS exceeded"}}}}}, Pending, "ErrImagePull"},
+		{"pull throttled, backing off", corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{Name: "main",
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: `Back-off pulling image "busybox": ErrImagePull: pull QPS exceeded`}}}}}, Pending, "ImagePullBackOff"},
 		{"running", corev1.PodStatus{Phase: corev1.PodRunning}, Running, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
