@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -127,10 +128,16 @@ func TestHTTPRequestWithCurl(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("no curl on this machine")
 	}
+	// The handler runs in the server's goroutine; curl, another process,
+	// orders it before the test reads it, which the race detector cannot
+	// see: hence the lock.
+	var mu sync.Mutex
 	var seen struct{ method, token, contentType, body string }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
 		seen.method, seen.token, seen.contentType, seen.body = r.Method, r.Header.Get("X-Token"), r.Header.Get("Content-Type"), string(b)
+		mu.Unlock()
 		switch r.URL.Path {
 		case "/redirect":
 			http.Redirect(w, r, "/ok", http.StatusFound)
@@ -183,7 +190,9 @@ func TestHTTPRequestWithCurl(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			mu.Lock()
 			seen.method, seen.token, seen.contentType, seen.body = "", "", "", ""
+			mu.Unlock()
 			w := compileHTTP(t, tt.http)
 			job, body, err := w.PodObjects("wf", mustTemplate(t, w, "main"))
 			if err != nil {
@@ -197,12 +206,15 @@ func TestHTTPRequestWithCurl(t *testing.T) {
 			if tt.wantResult != "" && (result == nil || *result != tt.wantResult) {
 				t.Errorf("result = %v, want %q", result, tt.wantResult)
 			}
+			mu.Lock()
+			got := seen
+			mu.Unlock()
 			if tt.wantSeen != "" {
-				if got := seen.method + " " + seen.token + " " + seen.body; got != tt.wantSeen {
-					t.Errorf("the server saw %q, want %q", got, tt.wantSeen)
+				if s := got.method + " " + got.token + " " + got.body; s != tt.wantSeen {
+					t.Errorf("the server saw %q, want %q", s, tt.wantSeen)
 				}
-				if seen.contentType != "" {
-					t.Errorf("curl sent Content-Type %q; Go's client sends none", seen.contentType)
+				if got.contentType != "" {
+					t.Errorf("curl sent Content-Type %q; Go's client sends none", got.contentType)
 				}
 			}
 		})
