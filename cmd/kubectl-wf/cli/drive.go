@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -20,9 +21,12 @@ import (
 // it says so and follows instead.
 func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, namespace, name string, out, errOut io.Writer, noColor bool) error {
 	view := newProgressView(out, name, noColor)
+	var childErrors sync.Mutex // children end in goroutines of their own
 	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res, OnStatus: view.update,
 		OnChild: func(_, child string, _ *watch.Status, err error) {
 			if err != nil {
+				childErrors.Lock()
+				defer childErrors.Unlock()
 				fmt.Fprintf(errOut, "child workflow %s of %s: %v\n", child, name, err)
 			}
 		}}
