@@ -76,11 +76,20 @@ func (l *linter) lintWorkflowAction(path string, r *wfv1.ResourceTemplate) {
 	switch r.Action {
 	case "get", "delete":
 	case "create":
-		docs, diags := ParseFile("manifest", []byte(r.Manifest))
-		for _, d := range append(diags, Lint(docs)...).Sort().Errors() {
+		_, diags := ParseChildWorkflow(r.Manifest)
+		for _, d := range diags.Errors() {
 			l.errorf(path+".manifest", "the Workflow it creates: %s", d)
 		}
 	default:
 		l.errorf(path+".action", "not supported: the %s action on an %s Workflow: kubectl-wf acts on a Workflow with create (a child workflow), get or delete only", r.Action, wfv1.Group)
 	}
+}
+
+// ParseChildWorkflow parses and lints the Workflow a resource template
+// creates, as `kubectl wf submit` does a file; positions are the
+// manifest's own ("manifest:LINE:COL"). The driver calls it again when the
+// manifest had {{…}} to resolve first.
+func ParseChildWorkflow(manifest string) ([]*Document, Diagnostics) {
+	docs, diags := ParseFile("manifest", []byte(manifest))
+	return docs, append(diags, Lint(docs)...).Sort()
 }

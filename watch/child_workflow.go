@@ -3,7 +3,6 @@ package watch
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -49,7 +48,8 @@ func (d *driver) actOnWorkflow(ctx context.Context, parent *corev1.ConfigMap, no
 	}
 	name := a.Object.GetName()
 	obj, err := d.cs.CoreV1().ConfigMaps(namespace).Get(ctx, name, metav1.GetOptions{})
-	if err == nil && obj.Labels[compile.LabelRole] != compile.RoleWorkflow {
+	// Argo's message names the Workflow, whatever kubectl-wf stores it as.
+	if apierrors.IsNotFound(err) || (err == nil && obj.Labels[compile.LabelRole] != compile.RoleWorkflow) {
 		err = apierrors.NewNotFound(schema.GroupResource{Group: wfv1.Group, Resource: "workflows"}, name)
 	}
 	switch {
@@ -81,8 +81,7 @@ func (d *driver) createChild(ctx context.Context, parent *corev1.ConfigMap, name
 		d.driveChild(ctx, child.Namespace, child.Name)
 		return workflowView(child), nil
 	}
-	docs, diags := compile.ParseFile("manifest", []byte(manifest))
-	diags = append(diags, compile.Lint(docs)...).Sort()
+	docs, diags := compile.ParseChildWorkflow(manifest)
 	if diags.HasErrors() {
 		msgs := make([]string, 0, len(diags))
 		for _, e := range diags.Errors() {
@@ -171,15 +170,11 @@ func (d *driver) driveChild(ctx context.Context, namespace, name string) {
 // nodes recorded. (A child created just before a crash, and not yet
 // recorded, is found by its labels when its node acts again.)
 func (d *driver) driveUnfinishedChildren(ctx context.Context, parent *corev1.ConfigMap) error {
-	raw := parent.Annotations[AnnotationResources]
-	if raw == "" {
-		return nil
+	recorded, err := observedFromObject(parent, d.cfg.Now())
+	if err != nil {
+		return err
 	}
-	var states map[string]ResourceState
-	if err := json.Unmarshal([]byte(raw), &states); err != nil {
-		return fmt.Errorf("workflow %s: annotation %s: %w", parent.Name, AnnotationResources, err)
-	}
-	for _, st := range states {
+	for _, st := range recorded.Resources {
 		ref := st.Object
 		if ref == nil || !compile.IsWorkflowManifest(ref.APIVersion, ref.Kind) {
 			continue

@@ -350,3 +350,26 @@ func TestReleaseCreated(t *testing.T) {
 		}
 	}
 }
+
+// TestActOnWorkflowByName: get finds only workflow objects (a plain
+// ConfigMap of that name is not a Workflow), and delete of a workflow that
+// is gone succeeds, as kubectl delete --ignore-not-found in Argo's pod.
+func TestActOnWorkflowByName(t *testing.T) {
+	cs := fake.NewClientset(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "plain", Namespace: "ns"}})
+	d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf"}, wake: make(chan struct{}, 1)}
+	for _, tc := range []struct{ action, name, wantErr string }{
+		{"get", "plain", `workflows.argoproj.io "plain" not found`},
+		{"get", "gone", `workflows.argoproj.io "gone" not found`},
+		{"delete", "gone", ""},
+		{"delete", "plain", ""}, // not a workflow: left alone
+	} {
+		obj, _ := compile.ParseManifest("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: "+tc.name+"}\n", tc.action)
+		_, err := d.actOnWorkflow(context.Background(), newWorkflowObject("uid-1"), "wf", &compile.ResourceAction{Action: tc.action, Object: obj}, "")
+		if got := fmt.Sprint(err); (tc.wantErr == "" && err != nil) || (tc.wantErr != "" && got != tc.wantErr) {
+			t.Errorf("%s %s: %v, want %q", tc.action, tc.name, err, tc.wantErr)
+		}
+	}
+	if _, err := cs.CoreV1().ConfigMaps("ns").Get(context.Background(), "plain", metav1.GetOptions{}); err != nil {
+		t.Errorf("delete of a Workflow removed a ConfigMap that is not one: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -20,22 +21,16 @@ import (
 // the failure condition). The object itself stays, as in Argo. Objects the
 // node did not create are left untouched.
 func releaseCreated(ctx context.Context, cs kubernetes.Interface, res *Resources, parentUID types.UID, ref *ObjectRef) error {
-	if ref == nil {
+	switch {
+	case ref == nil:
 		return nil
-	}
-	unlabel := []byte(fmt.Sprintf(`{"metadata":{"labels":{%q:null}}}`, compile.LabelCreatedByNode))
-	if compile.IsWorkflowManifest(ref.APIVersion, ref.Kind) {
+	case compile.IsWorkflowManifest(ref.APIVersion, ref.Kind):
 		cms := cs.CoreV1().ConfigMaps(ref.Namespace)
-		obj, err := cms.Get(ctx, ref.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) || (err == nil && !createdBy(obj.Labels, parentUID)) {
-			return nil
+		get := func(ctx context.Context, name string, o metav1.GetOptions, _ ...string) (*corev1.ConfigMap, error) {
+			return cms.Get(ctx, name, o)
 		}
-		if err == nil {
-			_, err = cms.Patch(ctx, ref.Name, types.MergePatchType, unlabel, metav1.PatchOptions{FieldManager: FieldManager})
-		}
-		return ignoreNotFound(err)
-	}
-	if res == nil {
+		return unlabelCreated(ctx, get, cms.Patch, ref.Name, parentUID)
+	case res == nil:
 		return fmt.Errorf("releasing %s %s: resource templates need a dynamic client", ref.Kind, ref.Name)
 	}
 	gvk := schema.FromAPIVersionAndKind(ref.APIVersion, ref.Kind)
@@ -44,21 +39,24 @@ func releaseCreated(ctx context.Context, cs kubernetes.Interface, res *Resources
 		return fmt.Errorf("releasing %s %s: %w", ref.Kind, ref.Name, err)
 	}
 	ri := res.Dynamic.Resource(mapping.Resource).Namespace(ref.Namespace)
-	obj, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) || (err == nil && !createdBy(obj.GetLabels(), parentUID)) {
-		return nil
-	}
+	return unlabelCreated(ctx, ri.Get, ri.Patch, ref.Name, parentUID)
+}
+
+// unlabelCreated removes the created-by-node label from object name, of
+// any client's type, when the workflow parentUID created it.
+func unlabelCreated[T metav1.Object](ctx context.Context,
+	get func(context.Context, string, metav1.GetOptions, ...string) (T, error),
+	patch func(context.Context, string, types.PatchType, []byte, metav1.PatchOptions, ...string) (T, error),
+	name string, parentUID types.UID) error {
+	obj, err := get(ctx, name, metav1.GetOptions{})
 	if err == nil {
-		_, err = ri.Patch(ctx, ref.Name, types.MergePatchType, unlabel, metav1.PatchOptions{FieldManager: FieldManager})
+		l := obj.GetLabels()
+		if l[compile.LabelCreatedByWorkflow] != string(parentUID) || l[compile.LabelCreatedByNode] == "" {
+			return nil
+		}
+		unlabel := fmt.Appendf(nil, `{"metadata":{"labels":{%q:null}}}`, compile.LabelCreatedByNode)
+		_, err = patch(ctx, name, types.MergePatchType, unlabel, metav1.PatchOptions{FieldManager: FieldManager})
 	}
-	return ignoreNotFound(err)
-}
-
-func createdBy(l map[string]string, parentUID types.UID) bool {
-	return l[compile.LabelCreatedByWorkflow] == string(parentUID) && l[compile.LabelCreatedByNode] != ""
-}
-
-func ignoreNotFound(err error) error {
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
