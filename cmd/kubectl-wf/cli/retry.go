@@ -19,8 +19,10 @@ func NewCmdRetry(configFlags *genericclioptions.ConfigFlags, streams genericioop
 		Use:   "retry NAME|@latest",
 		Short: "Run a failed workflow's failed steps again",
 		Long: `Retry a Failed or Error workflow as argo retry does: the Jobs of its failed
-nodes are deleted with their pods, succeeded nodes keep their results, and the
-workflow is driven again from where it failed. Exits 0 when it then Succeeds.`,
+nodes are deleted with their pods, a failed resource node's next create makes a
+new object (a new child workflow, say) instead of reusing the failed one,
+succeeded nodes keep their results, and the workflow is driven again from where
+it failed. Exits 0 when it then Succeeds.`,
 		Example:           "  kubectl wf retry @latest\n  kubectl wf retry build-x7k2p --detach",
 		Args:              usageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: completeWorkflows(f, 1),
