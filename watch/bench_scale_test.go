@@ -168,9 +168,13 @@ func jobComplete(job *batchv1.Job) bool {
 
 // BenchmarkFanOutRate: how fast the driver creates the Jobs of a withItems
 // of 1,000 on the simulated node, against a bare client-go loop creating
-// 1,000 such Jobs with the same client (QPS 50, burst 100: kubectl-wf's
-// defaults). Both are timed from their start to the 1,000th Job's Added
-// event on the same kind of watch. Goal: at least 0.9 of the loop's rate.
+// 1,000 such Jobs with the same client settings (QPS 50, burst 100:
+// kubectl-wf's defaults). Each side gets a client of its own, made just
+// before it starts, so each starts with a full token bucket: sharing one,
+// the workflow started with what refilled after the loop drained it. The
+// namespaces and the watches use a third. Both are timed from their start
+// to the 1,000th Job's Added event on the same kind of watch. Goal: at
+// least 0.9 of the loop's rate.
 func BenchmarkFanOutRate(b *testing.B) {
 	cs, _ := testcluster.Client(b)
 	needKwok(b, cs)
@@ -179,11 +183,12 @@ func BenchmarkFanOutRate(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		ns := testcluster.Namespace(b, cs)
 		added := jobsAdded(ctx, b, cs, ns, fanOutItems)
+		loopClient, _ := testcluster.Client(b)
 		start := time.Now()
 		for j := range fanOutItems {
 			job := trueJob(fmt.Sprintf("bare-%d", j))
 			onKwok(&job.Spec.Template.Spec)
-			if _, err := cs.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
+			if _, err := loopClient.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -196,8 +201,9 @@ func BenchmarkFanOutRate(b *testing.B) {
 			items[j] = fmt.Sprint(j)
 		}
 		name := fmt.Sprintf("fan-out-%d", i)
+		driverClient, _ := testcluster.Client(b)
 		start = time.Now()
-		runWorkflow(ctx, b, cs, ns, name, fmt.Sprintf(`apiVersion: argoproj.io/v1alpha1
+		runWorkflow(ctx, b, driverClient, ns, name, fmt.Sprintf(`apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {name: %s}
 spec:
