@@ -182,8 +182,8 @@ func TestScaleOnSimulatedNode(t *testing.T) {
 			if annotations > maxAnnotationBytes/10 {
 				t.Errorf("the workflow object's annotations are %d bytes, want under a tenth of the %d limit", annotations, maxAnnotationBytes)
 			}
-			line := fmt.Sprintf("scale %s: %d pod nodes in %.1fs; driver peak RSS %d MiB (anonymous %d MiB), CPU %.1fs; workflow annotations %d bytes; API requests %s",
-				tc.name, n, run.elapsed.Seconds(), run.maxRSSKiB/1024, run.maxAnonKiB.Load()/1024, run.cpu.Seconds(), annotations, testcluster.FormatCounts(counts, n))
+			line := fmt.Sprintf("scale %s: %d pod nodes in %.1fs; driver peak RSS %d MiB (peak anonymous %d MiB; last rise of the peak sampled: %s), CPU %.1fs; workflow annotations %d bytes; API requests %s",
+				tc.name, n, run.elapsed.Seconds(), run.maxRSSKiB/1024, run.maxAnonKiB.Load()/1024, run.peakSample(), run.cpu.Seconds(), annotations, testcluster.FormatCounts(counts, n))
 			t.Log(line)
 			fmt.Println(line)
 		})
@@ -247,6 +247,9 @@ type driverRun struct {
 	// sampled): its RSS less the binary's own pages, which the kernel
 	// maps in from the file and may drop at any time.
 	maxAnonKiB atomic.Int64
+	// atPeak is the sample at which VmHWM last rose.
+	mu     sync.Mutex
+	atPeak memSample
 }
 
 func startDriver(t *testing.T, bin, kubeconfig, ns, name string) *driverRun {
@@ -261,7 +264,7 @@ func startDriver(t *testing.T, bin, kubeconfig, ns, name string) *driverRun {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go r.sampleAnon(cmd.Process.Pid)
+	go r.sampleMemory(cmd.Process.Pid)
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
@@ -292,24 +295,58 @@ func (r *driverRun) wait(t *testing.T, timeout time.Duration) int {
 	return r.cmd.ProcessState.ExitCode()
 }
 
-// sampleAnon follows the driver's RssAnon (/proc/PID/status) until it
-// exits.
-func (r *driverRun) sampleAnon(pid int) {
+// sampleMemory follows the driver's memory (/proc/PID/status) every 10 ms
+// until it exits: the peak of its anonymous memory, and what its RSS was
+// made of, and when, at the sample where its peak RSS (VmHWM) last rose.
+// A peak between two samples shows as a VmHWM above what any sample saw.
+func (r *driverRun) sampleMemory(pid int) {
+	var hwm int64
 	for {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
 			return
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-				kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-				if kib > r.maxAnonKiB.Load() {
-					r.maxAnonKiB.Store(kib)
-				}
+		m := procStatusKiB(string(b), "RssAnon:", "RssFile:", "VmHWM:")
+		if m["RssAnon:"] > r.maxAnonKiB.Load() {
+			r.maxAnonKiB.Store(m["RssAnon:"])
+		}
+		if m["VmHWM:"] > hwm {
+			hwm = m["VmHWM:"]
+			r.mu.Lock()
+			r.atPeak = memSample{at: time.Since(r.start), anonKiB: m["RssAnon:"], fileKiB: m["RssFile:"]}
+			r.mu.Unlock()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// memSample is what one sample of the driver's memory saw.
+type memSample struct {
+	at               time.Duration
+	anonKiB, fileKiB int64
+}
+
+func (s memSample) String() string {
+	return fmt.Sprintf("anonymous %d + file %d MiB at %.0fs", s.anonKiB/1024, s.fileKiB/1024, s.at.Seconds())
+}
+
+// procStatusKiB reads the named kB fields of a /proc/PID/status.
+func procStatusKiB(status string, fields ...string) map[string]int64 {
+	out := map[string]int64{}
+	for _, line := range strings.Split(status, "\n") {
+		for _, f := range fields {
+			if v, ok := strings.CutPrefix(line, f); ok {
+				out[f], _ = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	return out
+}
+
+func (r *driverRun) peakSample() memSample {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.atPeak
 }
 
 func (r *driverRun) tail() string {
