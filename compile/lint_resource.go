@@ -77,7 +77,12 @@ func (l *linter) lintWorkflowAction(path string, r *wfv1.ResourceTemplate) {
 	case "get", "delete":
 	case "create":
 		_, diags := ParseChildWorkflow(r.Manifest)
+		block, inFile := l.doc.literalBlock(path + ".manifest")
 		for _, d := range diags.Errors() {
+			if inFile && d.Pos.Line > 0 {
+				l.diags = append(l.diags, Diagnostic{Pos: block.pos(d.Pos), Severity: Error, Message: "the Workflow it creates: " + d.Message})
+				continue
+			}
 			l.errorf(path+".manifest", "the Workflow it creates: %s", d)
 		}
 	default:
@@ -87,7 +92,8 @@ func (l *linter) lintWorkflowAction(path string, r *wfv1.ResourceTemplate) {
 
 // ParseChildWorkflow parses and lints the Workflow a resource template
 // creates, as `kubectl wf submit` does a file; positions are the
-// manifest's own ("manifest:LINE:COL"). The driver calls it again when the
+// manifest's own ("manifest:LINE:COL"); lint puts them in the file when the
+// manifest is a literal block (literal_block.go). The driver calls it again when the
 // manifest had {{…}} to resolve first.
 func ParseChildWorkflow(manifest string) ([]*Document, Diagnostics) {
 	docs, diags := ParseFile("manifest", []byte(manifest))

@@ -29,6 +29,8 @@ type Document struct {
 	// Start is where the document begins.
 	Start     Pos
 	positions *positions
+	// source is the file the document was parsed from, if it was.
+	source []byte
 	// inlinePaths: template index → where an inline template moved there
 	// by hoistInline was written; firstHoisted is the first such index.
 	inlinePaths  map[int]string
@@ -90,6 +92,9 @@ func ParseFile(file string, data []byte) ([]*Document, Diagnostics) {
 			return nil, append(diags, syntaxError(file, err))
 		}
 		doc, ds := parseDocument(file, &root)
+		if doc != nil {
+			doc.source = data
+		}
 		diags = append(diags, ds...)
 		if doc != nil && !ds.HasErrors() {
 			docs = append(docs, doc)
