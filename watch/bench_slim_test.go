@@ -16,7 +16,8 @@ import (
 
 // BenchmarkInformerCacheFootprint: the heap that the driver's Job and pod
 // caches hold for a 5,000-item fan-out whose pods have ended, with the
-// objects kept whole (as before) and slim (slim.go). The Jobs are those
+// objects kept whole (as before) and slim (slim.go), with every label of
+// pods kept when spec.podGC is set. The Jobs are those
 // the driver makes; each pod is its Job's pod template with what the
 // apiserver and kubelet add (a service-account token volume, default
 // tolerations, an ended status).
@@ -25,7 +26,7 @@ func BenchmarkInformerCacheFootprint(b *testing.B) {
 	for _, tc := range []struct {
 		name      string
 		transform func(any) (any, error)
-	}{{"whole", dropManagedFields}, {"slim", slimObject}} {
+	}{{"whole", dropManagedFields}, {"slim", slimmer{}.transform}, {"slim-podGC", slimObject}} {
 		b.Run(tc.name, func(b *testing.B) {
 			made := fanOutJobs(b, n)
 			for b.Loop() {

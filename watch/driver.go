@@ -188,8 +188,10 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 		UpdateFunc: func(any, any) { d.poke() },
 		DeleteFunc: func(any) { d.poke() },
 	}
+	// Pods keep every label only for podGC's selector (slim.go).
+	slim := slimmer{podLabels: d.podGC != nil}
 	for _, inf := range []cache.SharedIndexInformer{jobs.Informer(), pods.Informer(), cms.Informer()} {
-		if err := inf.SetTransform(slimObject); err != nil {
+		if err := inf.SetTransform(slim.transform); err != nil {
 			return nil, err
 		}
 		if _, err := inf.AddEventHandler(handler); err != nil {
