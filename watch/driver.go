@@ -20,7 +20,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
 	listerscorev1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/retry"
@@ -96,8 +95,8 @@ type driver struct {
 	results    decodedResults
 	lease      *lease
 	needResult bool
-	jobs       listersbatchv1.JobLister
-	pods       cache.Indexer // indexed by podsByJob
+	jobs       jobCache      // of cachedJobs (slim.go)
+	pods       cache.Indexer // of cachedPods, indexed by podsByJob
 	last       *Status
 	// created holds the Jobs this driver made that its informer may not
 	// show yet: they count as Pending, so a quick second reconcile does
@@ -175,7 +174,7 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 	factory := informers.NewSharedInformerFactoryWithOptions(d.cs, 0, informers.WithNamespace(d.cfg.Namespace),
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
 	jobs, pods, cms := factory.Batch().V1().Jobs(), factory.Core().V1().Pods(), factory.Core().V1().ConfigMaps()
-	d.jobs = jobs.Lister()
+	d.jobs = jobCache{jobs.Informer().GetIndexer()}
 	d.objects = cms.Lister()
 	// Pods by their Job's name: podOf runs for every Job on every
 	// reconcile, and a label-selector List scans every pod each time.
@@ -424,15 +423,16 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 		return obs, err
 	}
 	obs.Namespace, obs.Locks = d.cfg.Namespace, d.heldNodeLocks()
-	jobs, err := d.jobs.List(labels.Everything())
-	if err != nil {
-		return obs, err
-	}
+	cached := d.jobs.cached()
 	for name := range d.created {
 		obs.Jobs[name] = PodResult{Phase: Pending}
 	}
 	var updates []*jobUpdate
-	for _, job := range jobs {
+	// Each cached Job is read into the same Job, which nothing keeps; a
+	// Job to update is built anew.
+	job := &batchv1.Job{}
+	for _, c := range cached {
+		c.into(job)
 		delete(d.created, job.Name)
 		r, recorded := d.results.read(job)
 		if mine, ok := d.recorded[job.Name]; ok && mine.uid == job.UID && !recorded {
@@ -449,9 +449,10 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 			r = podState(job, pod)
 		}
 		_, seen := job.Annotations[AnnotationDaemoned]
-		u := &jobUpdate{job: job, pod: pod, r: r, record: !recorded && r.Phase.Completed(), daemoned: r.Daemoned && !seen, stop: stopsPod(job, r, pod)}
+		u := jobUpdate{pod: pod, r: r, record: !recorded && r.Phase.Completed(), daemoned: r.Daemoned && !seen, stop: stopsPod(job, r, pod)}
 		if u.record || u.daemoned || u.stop {
-			updates = append(updates, u)
+			u.job = c.job()
+			updates = append(updates, &u)
 			continue
 		}
 		obs.Jobs[job.Name] = r
@@ -561,20 +562,9 @@ func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) 
 // nowFunc is the clock of read-only commands.
 var nowFunc = time.Now
 
-// podOf returns the newest pod of a Job (with backoffLimit 0 there is one).
-func (d *driver) podOf(job *batchv1.Job) *corev1.Pod {
-	objs, err := d.pods.ByIndex(podsByJob, job.Name)
-	if err != nil {
-		return nil
-	}
-	var newest *corev1.Pod
-	for _, o := range objs {
-		if p, ok := o.(*corev1.Pod); ok && (newest == nil || p.CreationTimestamp.After(newest.CreationTimestamp.Time)) {
-			newest = p
-		}
-	}
-	return newest
-}
+// podOf returns the newest pod of a Job (with backoffLimit 0 there is
+// one), built anew from the cache.
+func (d *driver) podOf(job *batchv1.Job) *corev1.Pod { return podOf(d.pods, job.Name) }
 
 // dropManagedFields keeps managedFields out of the informers' caches: the
 // driver never reads them, and on a wide workflow they are a good part of
@@ -590,8 +580,8 @@ func dropManagedFields(obj any) (any, error) {
 const podsByJob = "job-name"
 
 func podJobName(obj any) ([]string, error) {
-	if p, ok := obj.(*corev1.Pod); ok && p.Labels[labelJobName] != "" {
-		return []string{p.Labels[labelJobName]}, nil
+	if p, ok := obj.(metav1.Object); ok && p.GetLabels()[labelJobName] != "" {
+		return []string{p.GetLabels()[labelJobName]}, nil
 	}
 	return nil, nil
 }

@@ -15,7 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	listersbatchv1 "k8s.io/client-go/listers/batch/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
@@ -89,7 +88,7 @@ func TestObserveRecordsEndedPodsAtOnce(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf", Now: time.Now}, jobs: listersbatchv1.NewJobLister(jobs), pods: pods, results: decodedResults{}}
+			d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf", Now: time.Now}, jobs: jobCache{jobs}, pods: pods, results: decodedResults{}}
 			obs, err := d.observe(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "wf", Namespace: "ns"}})
 			if tc.wantErr {
 				if err == nil {

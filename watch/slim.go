@@ -1,21 +1,29 @@
 package watch
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
 // The driver's informers keep every Job and pod of the workflow; on a
 // wide workflow, what they keep is most of its memory. They keep only what
-// the driver reads, listed here by reader; a field not listed reads as
-// empty on a cached object. The slim tests check that the driver decides
-// the same on slim Jobs and pods as on whole ones.
+// the driver reads, listed here by reader, in types of their own
+// (cachedJob, cachedPod): a batchv1.Job or corev1.Pod is over a kilobyte
+// before any field is set, most of it the pod spec the driver never reads.
+// A field not listed reads as empty on a cached object. The slim tests
+// check that the driver decides the same on slim Jobs and pods as on
+// whole ones.
 //
 // Of a Job:
 //   - name, namespace, UID, creationTimestamp, resourceVersion: observe,
@@ -50,9 +58,9 @@ type slimmer struct{ podLabels bool }
 func (s slimmer) transform(obj any) (any, error) {
 	switch o := obj.(type) {
 	case *batchv1.Job:
-		return slimJob(o), nil
+		return cacheJob(o), nil
 	case *corev1.Pod:
-		return slimPod(o, s.podLabels), nil
+		return cachePod(o, s.podLabels), nil
 	case *corev1.ConfigMap:
 		// ConfigMaps only wake the loop, and the workflow object's
 		// metadata saves a GET (workflowObject): no data.
@@ -66,8 +74,22 @@ func (s slimmer) transform(obj any) (any, error) {
 // slimObject is the transform keeping every label of pods.
 func slimObject(obj any) (any, error) { return slimmer{podLabels: true}.transform(obj) }
 
-func slimJob(job *batchv1.Job) *batchv1.Job {
-	out := &batchv1.Job{TypeMeta: job.TypeMeta, ObjectMeta: slimMeta(&job.ObjectMeta)}
+// cachedJob is what the driver keeps of a Job (see above).
+type cachedJob struct {
+	metav1.ObjectMeta
+	suspend                    *bool
+	containers, initContainers []corev1.Container
+	conditions                 []batchv1.JobCondition
+}
+
+// slimJob is a Job as the driver keeps it.
+func slimJob(job *batchv1.Job) *batchv1.Job { return cacheJob(job).job() }
+
+func cacheJob(job *batchv1.Job) *cachedJob {
+	out := &cachedJob{ObjectMeta: slimMeta(&job.ObjectMeta), suspend: job.Spec.Suspend,
+		containers:     sharedContainers.namesOnly(job.Spec.Template.Spec.Containers),
+		initContainers: sharedContainers.namesOnly(job.Spec.Template.Spec.InitContainers),
+		conditions:     jobEnd(job.Status.Conditions)}
 	if role, ok := job.Labels[compile.LabelRole]; ok {
 		if role == compile.RoleHTTP {
 			role = compile.RoleHTTP // the constant's bytes, not a decoded copy's
@@ -87,12 +109,31 @@ func slimJob(job *batchv1.Job) *batchv1.Job {
 		}
 		out.Annotations[k] = v
 	}
-	out.Spec.Suspend = job.Spec.Suspend
-	spec := &out.Spec.Template.Spec
-	spec.Containers = sharedContainers.namesOnly(job.Spec.Template.Spec.Containers)
-	spec.InitContainers = sharedContainers.namesOnly(job.Spec.Template.Spec.InitContainers)
-	out.Status.Conditions = jobEnd(job.Status.Conditions)
 	return out
+}
+
+// job is the Job as its readers take it, sharing what it holds.
+func (c *cachedJob) job() *batchv1.Job {
+	job := &batchv1.Job{}
+	c.into(job)
+	return job
+}
+
+// into fills job with the cached Job (observe reads thousands of Jobs on
+// each reconcile, each into the same one).
+func (c *cachedJob) into(job *batchv1.Job) {
+	job.ObjectMeta = c.ObjectMeta
+	job.Spec.Suspend = c.suspend
+	job.Spec.Template.Spec.Containers, job.Spec.Template.Spec.InitContainers = c.containers, c.initContainers
+	job.Status.Conditions = c.conditions
+}
+
+func (c *cachedJob) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
+
+func (c *cachedJob) DeepCopyObject() kruntime.Object {
+	job := c.job().DeepCopy()
+	return &cachedJob{ObjectMeta: job.ObjectMeta, suspend: job.Spec.Suspend, containers: job.Spec.Template.Spec.Containers,
+		initContainers: job.Spec.Template.Spec.InitContainers, conditions: job.Status.Conditions}
 }
 
 // slimMeta is what the driver reads of an object's metadata.
@@ -172,10 +213,21 @@ func (l *containerLists) namesOnly(containers []corev1.Container) []corev1.Conta
 	return out
 }
 
-// slimPod keeps what the driver reads of a pod; of its labels, only the
-// one naming its Job unless allLabels.
-func slimPod(pod *corev1.Pod, allLabels bool) *corev1.Pod {
-	out := &corev1.Pod{TypeMeta: pod.TypeMeta, ObjectMeta: slimMeta(&pod.ObjectMeta)}
+// cachedPod is what the driver keeps of a pod (see above).
+type cachedPod struct {
+	metav1.ObjectMeta
+	phase                                    corev1.PodPhase
+	message, podIP                           string
+	startTime                                *metav1.Time
+	containerStatuses, initContainerStatuses []corev1.ContainerStatus
+}
+
+// slimPod is a pod as the driver keeps it; of its labels, only the one
+// naming its Job unless allLabels.
+func slimPod(pod *corev1.Pod, allLabels bool) *corev1.Pod { return cachePod(pod, allLabels).pod() }
+
+func cachePod(pod *corev1.Pod, allLabels bool) *cachedPod {
+	out := &cachedPod{ObjectMeta: slimMeta(&pod.ObjectMeta)}
 	switch job, ok := pod.Labels[labelJobName]; {
 	case allLabels:
 		out.Labels = pod.Labels
@@ -183,10 +235,91 @@ func slimPod(pod *corev1.Pod, allLabels bool) *corev1.Pod {
 		out.Labels = map[string]string{labelJobName: job}
 	}
 	s := &pod.Status
-	out.Status = corev1.PodStatus{Phase: s.Phase, Message: s.Message, PodIP: s.PodIP, StartTime: s.StartTime,
-		ContainerStatuses:     slimContainerStatuses(s.ContainerStatuses),
-		InitContainerStatuses: slimContainerStatuses(s.InitContainerStatuses)}
+	out.phase, out.message, out.podIP, out.startTime = s.Phase, s.Message, s.PodIP, s.StartTime
+	out.containerStatuses = slimContainerStatuses(s.ContainerStatuses)
+	out.initContainerStatuses = slimContainerStatuses(s.InitContainerStatuses)
 	return out
+}
+
+// pod is the pod as its readers take it, sharing what it holds.
+func (c *cachedPod) pod() *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: c.ObjectMeta, Status: corev1.PodStatus{Phase: c.phase, Message: c.message, PodIP: c.podIP,
+		StartTime: c.startTime, ContainerStatuses: c.containerStatuses, InitContainerStatuses: c.initContainerStatuses}}
+}
+
+func (c *cachedPod) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
+
+func (c *cachedPod) DeepCopyObject() kruntime.Object {
+	pod := c.pod().DeepCopy()
+	return &cachedPod{ObjectMeta: pod.ObjectMeta, phase: c.phase, message: c.message, podIP: c.podIP, startTime: pod.Status.StartTime,
+		containerStatuses: pod.Status.ContainerStatuses, initContainerStatuses: pod.Status.InitContainerStatuses}
+}
+
+// jobCache reads the Jobs' informer's cache, of cachedJobs (or of whole
+// Jobs, as tests fill one).
+type jobCache struct{ cache.Indexer }
+
+// cached are the cached Jobs.
+func (c jobCache) cached() []*cachedJob {
+	objs := c.List()
+	out := make([]*cachedJob, 0, len(objs))
+	for _, o := range objs {
+		switch j := o.(type) {
+		case *cachedJob:
+			out = append(out, j)
+		case *batchv1.Job:
+			out = append(out, cacheJob(j))
+		}
+	}
+	return out
+}
+
+// Jobs reads the cached Jobs of namespace ns, as a lister does.
+func (c jobCache) Jobs(ns string) jobsIn { return jobsIn{c, ns} }
+
+type jobsIn struct {
+	c  jobCache
+	ns string
+}
+
+// Get is the Job of that name, built anew from the cache.
+func (j jobsIn) Get(name string) (*batchv1.Job, error) {
+	obj, ok, err := j.c.GetByKey(j.ns + "/" + name)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, apierrors.NewNotFound(batchv1.Resource("job"), name)
+	}
+	switch o := obj.(type) {
+	case *cachedJob:
+		return o.job(), nil
+	case *batchv1.Job:
+		return o, nil
+	}
+	return nil, fmt.Errorf("job %s: cached as %T", name, obj)
+}
+
+// podOf returns the newest pod of a Job (with backoffLimit 0 there is
+// one), built anew from the cache.
+func podOf(pods cache.Indexer, job string) *corev1.Pod {
+	objs, err := pods.ByIndex(podsByJob, job)
+	if err != nil {
+		return nil
+	}
+	var newest metav1.Object
+	for _, o := range objs {
+		if p, ok := o.(metav1.Object); ok && (newest == nil || p.GetCreationTimestamp().After(newest.GetCreationTimestamp().Time)) {
+			newest = p
+		}
+	}
+	switch p := newest.(type) {
+	case *cachedPod:
+		return p.pod()
+	case *corev1.Pod:
+		return p
+	}
+	return nil
 }
 
 func slimContainerStatuses(statuses []corev1.ContainerStatus) []corev1.ContainerStatus {

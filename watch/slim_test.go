@@ -8,7 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -176,5 +178,27 @@ func TestSlimSharesContainerLists(t *testing.T) {
 	b.Spec.Template.Spec.Containers = append(b.Spec.Template.Spec.Containers, corev1.Container{Name: "wait"})
 	if got := slimJob(b).Spec.Template.Spec.Containers; len(got) != 2 || got[1].Name != "wait" {
 		t.Errorf("containers %v, want main and wait", got)
+	}
+}
+
+// TestCachedDeepCopy: a cached Job's or pod's deep copy is equal to it
+// and shares nothing it could write to.
+func TestCachedDeepCopy(t *testing.T) {
+	job := fanOutJobs(&testing.B{}, 1)[0]
+	job.Spec.Suspend = ptr.To(true)
+	job.Labels[compile.LabelRole] = compile.RoleHTTP
+	job.Annotations[compile.AnnotationDaemon] = "true"
+	for _, obj := range []interface {
+		DeepCopyObject() kruntime.Object
+	}{cacheJob(job), cachePod(endedPod(job), true)} {
+		cp := obj.DeepCopyObject()
+		if diff := cmp.Diff(obj, cp, cmp.AllowUnexported(cachedJob{}, cachedPod{})); diff != "" {
+			t.Errorf("%T: deep copy differs (-orig +copy):\n%s", obj, diff)
+		}
+		m := cp.(metav1.Object)
+		m.GetLabels()["x"] = "y"
+		if _, ok := obj.(metav1.Object).GetLabels()["x"]; ok {
+			t.Errorf("%T: the copy shares its labels", obj)
+		}
 	}
 }
