@@ -580,6 +580,9 @@ func dropManagedFields(obj any) (any, error) {
 const podsByJob = "job-name"
 
 func podJobName(obj any) ([]string, error) {
+	if p, ok := obj.(*cachedPod); ok && p.job != "" {
+		return []string{p.job}, nil
+	}
 	if p, ok := obj.(metav1.Object); ok && p.GetLabels()[labelJobName] != "" {
 		return []string{p.GetLabels()[labelJobName]}, nil
 	}

@@ -49,7 +49,11 @@ import (
 // objects (the few distinct container lists and conditions) stays shared.
 
 // jobAnnotations are the annotations of a Job the driver reads.
-var jobAnnotations = []string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon}
+var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon}
+
+// httpLabels are an http node's Job's labels as the driver keeps them,
+// shared by all.
+var httpLabels = map[string]string{compile.LabelRole: compile.RoleHTTP}
 
 // slimmer is the informers' transform for Jobs, pods and ConfigMaps.
 // podLabels keeps every label of a pod, for spec.podGC's selector.
@@ -76,10 +80,17 @@ func slimObject(obj any) (any, error) { return slimmer{podLabels: true}.transfor
 
 // cachedJob is what the driver keeps of a Job (see above).
 type cachedJob struct {
+	// ObjectMeta has no labels or annotations: a map of a few entries
+	// is a few hundred bytes, these fields far less.
 	metav1.ObjectMeta
 	suspend                    *bool
 	containers, initContainers []corev1.Container
 	conditions                 []batchv1.JobCondition
+	// annotations are the values of jobAnnotations, of those the Job has
+	// (has, a bit each); http: it is an http node's (IsHTTPJob).
+	annotations [len(jobAnnotations)]string
+	has         uint8
+	http        bool
 }
 
 // slimJob is a Job as the driver keeps it.
@@ -90,24 +101,16 @@ func cacheJob(job *batchv1.Job) *cachedJob {
 		containers:     sharedContainers.namesOnly(job.Spec.Template.Spec.Containers),
 		initContainers: sharedContainers.namesOnly(job.Spec.Template.Spec.InitContainers),
 		conditions:     jobEnd(job.Status.Conditions)}
-	if role, ok := job.Labels[compile.LabelRole]; ok {
-		if role == compile.RoleHTTP {
-			role = compile.RoleHTTP // the constant's bytes, not a decoded copy's
-		}
-		out.Labels = map[string]string{compile.LabelRole: role}
-	}
-	for _, k := range jobAnnotations {
+	out.http = compile.IsHTTPJob(job)
+	for i, k := range jobAnnotations {
 		v, ok := job.Annotations[k]
 		if !ok {
 			continue
 		}
-		if out.Annotations == nil {
-			out.Annotations = make(map[string]string, 2)
-		}
 		if v == "true" {
 			v = "true" // the constant's bytes, not a decoded copy's
 		}
-		out.Annotations[k] = v
+		out.annotations[i], out.has = v, out.has|1<<i
 	}
 	return out
 }
@@ -120,9 +123,25 @@ func (c *cachedJob) job() *batchv1.Job {
 }
 
 // into fills job with the cached Job (observe reads thousands of Jobs on
-// each reconcile, each into the same one).
+// each reconcile, each into the same one), reusing its annotations' map.
 func (c *cachedJob) into(job *batchv1.Job) {
+	annotations := job.Annotations
 	job.ObjectMeta = c.ObjectMeta
+	if c.http {
+		job.Labels = httpLabels
+	}
+	if c.has != 0 && annotations == nil {
+		annotations = make(map[string]string, len(jobAnnotations))
+	}
+	if annotations != nil {
+		clear(annotations)
+		for i, k := range jobAnnotations {
+			if c.has&(1<<i) != 0 {
+				annotations[k] = c.annotations[i]
+			}
+		}
+		job.Annotations = annotations
+	}
 	job.Spec.Suspend = c.suspend
 	job.Spec.Template.Spec.Containers, job.Spec.Template.Spec.InitContainers = c.containers, c.initContainers
 	job.Status.Conditions = c.conditions
@@ -132,8 +151,11 @@ func (c *cachedJob) GetObjectKind() schema.ObjectKind { return schema.EmptyObjec
 
 func (c *cachedJob) DeepCopyObject() kruntime.Object {
 	job := c.job().DeepCopy()
-	return &cachedJob{ObjectMeta: job.ObjectMeta, suspend: job.Spec.Suspend, containers: job.Spec.Template.Spec.Containers,
-		initContainers: job.Spec.Template.Spec.InitContainers, conditions: job.Status.Conditions}
+	out := *c
+	out.ObjectMeta, out.suspend, out.conditions = job.ObjectMeta, job.Spec.Suspend, job.Status.Conditions
+	out.Labels, out.Annotations = nil, nil
+	out.containers, out.initContainers = job.Spec.Template.Spec.Containers, job.Spec.Template.Spec.InitContainers
+	return &out
 }
 
 // slimMeta is what the driver reads of an object's metadata.
@@ -215,7 +237,10 @@ func (l *containerLists) namesOnly(containers []corev1.Container) []corev1.Conta
 
 // cachedPod is what the driver keeps of a pod (see above).
 type cachedPod struct {
+	// ObjectMeta has labels only for podGC: else only job, the label
+	// naming the pod's Job, is kept.
 	metav1.ObjectMeta
+	job                                      string
 	phase                                    corev1.PodPhase
 	message, podIP                           string
 	startTime                                *metav1.Time
@@ -227,12 +252,9 @@ type cachedPod struct {
 func slimPod(pod *corev1.Pod, allLabels bool) *corev1.Pod { return cachePod(pod, allLabels).pod() }
 
 func cachePod(pod *corev1.Pod, allLabels bool) *cachedPod {
-	out := &cachedPod{ObjectMeta: slimMeta(&pod.ObjectMeta)}
-	switch job, ok := pod.Labels[labelJobName]; {
-	case allLabels:
+	out := &cachedPod{ObjectMeta: slimMeta(&pod.ObjectMeta), job: pod.Labels[labelJobName]}
+	if allLabels {
 		out.Labels = pod.Labels
-	case ok:
-		out.Labels = map[string]string{labelJobName: job}
 	}
 	s := &pod.Status
 	out.phase, out.message, out.podIP, out.startTime = s.Phase, s.Message, s.PodIP, s.StartTime
@@ -243,15 +265,22 @@ func cachePod(pod *corev1.Pod, allLabels bool) *cachedPod {
 
 // pod is the pod as its readers take it, sharing what it holds.
 func (c *cachedPod) pod() *corev1.Pod {
-	return &corev1.Pod{ObjectMeta: c.ObjectMeta, Status: corev1.PodStatus{Phase: c.phase, Message: c.message, PodIP: c.podIP,
+	pod := &corev1.Pod{ObjectMeta: c.ObjectMeta, Status: corev1.PodStatus{Phase: c.phase, Message: c.message, PodIP: c.podIP,
 		StartTime: c.startTime, ContainerStatuses: c.containerStatuses, InitContainerStatuses: c.initContainerStatuses}}
+	if pod.Labels == nil && c.job != "" {
+		pod.Labels = map[string]string{labelJobName: c.job}
+	}
+	return pod
 }
 
 func (c *cachedPod) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
 
 func (c *cachedPod) DeepCopyObject() kruntime.Object {
 	pod := c.pod().DeepCopy()
-	return &cachedPod{ObjectMeta: pod.ObjectMeta, phase: c.phase, message: c.message, podIP: c.podIP, startTime: pod.Status.StartTime,
+	if c.Labels == nil {
+		pod.Labels = nil
+	}
+	return &cachedPod{ObjectMeta: pod.ObjectMeta, job: c.job, phase: c.phase, message: c.message, podIP: c.podIP, startTime: pod.Status.StartTime,
 		containerStatuses: pod.Status.ContainerStatuses, initContainerStatuses: pod.Status.InitContainerStatuses}
 }
 

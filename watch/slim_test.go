@@ -8,9 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
@@ -182,23 +180,48 @@ func TestSlimSharesContainerLists(t *testing.T) {
 }
 
 // TestCachedDeepCopy: a cached Job's or pod's deep copy is equal to it
-// and shares nothing it could write to.
+// and shares none of what it holds.
 func TestCachedDeepCopy(t *testing.T) {
 	job := fanOutJobs(&testing.B{}, 1)[0]
 	job.Spec.Suspend = ptr.To(true)
 	job.Labels[compile.LabelRole] = compile.RoleHTTP
 	job.Annotations[compile.AnnotationDaemon] = "true"
-	for _, obj := range []interface {
-		DeepCopyObject() kruntime.Object
-	}{cacheJob(job), cachePod(endedPod(job), true)} {
-		cp := obj.DeepCopyObject()
-		if diff := cmp.Diff(obj, cp, cmp.AllowUnexported(cachedJob{}, cachedPod{})); diff != "" {
-			t.Errorf("%T: deep copy differs (-orig +copy):\n%s", obj, diff)
+	cj, cp := cacheJob(job), cachePod(endedPod(job), true)
+	allow := cmp.AllowUnexported(cachedJob{}, cachedPod{})
+	j := cj.DeepCopyObject().(*cachedJob)
+	if diff := cmp.Diff(cj, j, allow); diff != "" {
+		t.Errorf("Job's deep copy differs (-orig +copy):\n%s", diff)
+	}
+	if &j.containers[0] == &cj.containers[0] || j.suspend == cj.suspend || &j.conditions[0] == &cj.conditions[0] {
+		t.Error("the Job's copy shares what it holds")
+	}
+	p := cp.DeepCopyObject().(*cachedPod)
+	if diff := cmp.Diff(cp, p, allow); diff != "" {
+		t.Errorf("pod's deep copy differs (-orig +copy):\n%s", diff)
+	}
+	p.Labels["x"] = "y"
+	if _, ok := cp.Labels["x"]; ok || &p.containerStatuses[0] == &cp.containerStatuses[0] {
+		t.Error("the pod's copy shares what it holds")
+	}
+}
+
+// TestCachedJobsReadIntoOne: Jobs read one after another into the same
+// Job, as observe reads them, read as each does alone.
+func TestCachedJobsReadIntoOne(t *testing.T) {
+	jobs := fanOutJobs(&testing.B{}, 3)
+	jobs[0].Annotations[AnnotationResult] = `{"phase":"Failed"}`
+	jobs[0].Labels[compile.LabelRole] = compile.RoleHTTP
+	jobs[1].Annotations[AnnotationDaemoned] = ""
+	into := &batchv1.Job{}
+	for _, job := range append(jobs, jobs[0]) {
+		c := cacheJob(job)
+		c.into(into)
+		want := decide(t, c.job(), nil, false)
+		if diff := cmp.Diff(want, decide(t, into, nil, false), cmpopts.EquateApproxTime(time.Second)); diff != "" {
+			t.Errorf("%s read into a Job read before (-alone +after another):\n%s", job.Name, diff)
 		}
-		m := cp.(metav1.Object)
-		m.GetLabels()["x"] = "y"
-		if _, ok := obj.(metav1.Object).GetLabels()["x"]; ok {
-			t.Errorf("%T: the copy shares its labels", obj)
+		if _, seen := into.Annotations[AnnotationDaemoned]; seen != (job == jobs[1]) {
+			t.Errorf("%s: daemoned annotation seen %v", job.Name, seen)
 		}
 	}
 }
