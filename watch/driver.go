@@ -424,6 +424,11 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 	}
 	obs.Namespace, obs.Locks = d.cfg.Namespace, d.heldNodeLocks()
 	cached := d.jobs.cached()
+	// Sized at once: grown entry by entry, a map of thousands of Jobs
+	// leaves as much again behind.
+	jobs := make(map[string]PodResult, len(obs.Jobs)+len(cached)+len(d.created))
+	maps.Copy(jobs, obs.Jobs)
+	obs.Jobs = jobs
 	for name := range d.created {
 		obs.Jobs[name] = PodResult{Phase: Pending}
 	}

@@ -244,7 +244,7 @@ type cachedPod struct {
 	phase                                    corev1.PodPhase
 	message, podIP                           string
 	startTime                                *metav1.Time
-	containerStatuses, initContainerStatuses []corev1.ContainerStatus
+	containerStatuses, initContainerStatuses []cachedContainer
 }
 
 // slimPod is a pod as the driver keeps it; of its labels, only the one
@@ -258,15 +258,15 @@ func cachePod(pod *corev1.Pod, allLabels bool) *cachedPod {
 	}
 	s := &pod.Status
 	out.phase, out.message, out.podIP, out.startTime = s.Phase, s.Message, s.PodIP, s.StartTime
-	out.containerStatuses = slimContainerStatuses(s.ContainerStatuses)
-	out.initContainerStatuses = slimContainerStatuses(s.InitContainerStatuses)
+	out.containerStatuses = cacheContainers(s.ContainerStatuses)
+	out.initContainerStatuses = cacheContainers(s.InitContainerStatuses)
 	return out
 }
 
 // pod is the pod as its readers take it, sharing what it holds.
 func (c *cachedPod) pod() *corev1.Pod {
 	pod := &corev1.Pod{ObjectMeta: c.ObjectMeta, Status: corev1.PodStatus{Phase: c.phase, Message: c.message, PodIP: c.podIP,
-		StartTime: c.startTime, ContainerStatuses: c.containerStatuses, InitContainerStatuses: c.initContainerStatuses}}
+		StartTime: c.startTime, ContainerStatuses: containerStatuses(c.containerStatuses), InitContainerStatuses: containerStatuses(c.initContainerStatuses)}}
 	if pod.Labels == nil && c.job != "" {
 		pod.Labels = map[string]string{labelJobName: c.job}
 	}
@@ -281,7 +281,7 @@ func (c *cachedPod) DeepCopyObject() kruntime.Object {
 		pod.Labels = nil
 	}
 	return &cachedPod{ObjectMeta: pod.ObjectMeta, job: c.job, phase: c.phase, message: c.message, podIP: c.podIP, startTime: pod.Status.StartTime,
-		containerStatuses: pod.Status.ContainerStatuses, initContainerStatuses: pod.Status.InitContainerStatuses}
+		containerStatuses: cacheContainers(pod.Status.ContainerStatuses), initContainerStatuses: cacheContainers(pod.Status.InitContainerStatuses)}
 }
 
 // jobCache reads the Jobs' informer's cache, of cachedJobs (or of whole
@@ -351,13 +351,34 @@ func podOf(pods cache.Indexer, job string) *corev1.Pod {
 	return nil
 }
 
-func slimContainerStatuses(statuses []corev1.ContainerStatus) []corev1.ContainerStatus {
+// cachedContainer is what the driver reads of a container's status: a
+// third of a corev1.ContainerStatus.
+type cachedContainer struct {
+	name        string
+	state, last corev1.ContainerState
+	ready       bool
+}
+
+func cacheContainers(statuses []corev1.ContainerStatus) []cachedContainer {
 	if statuses == nil {
 		return nil
 	}
-	out := make([]corev1.ContainerStatus, len(statuses))
+	out := make([]cachedContainer, len(statuses))
 	for i, c := range statuses {
-		out[i] = corev1.ContainerStatus{Name: c.Name, State: slimState(c.State), LastTerminationState: slimState(c.LastTerminationState), Ready: c.Ready}
+		out[i] = cachedContainer{name: c.Name, state: slimState(c.State), last: slimState(c.LastTerminationState), ready: c.Ready}
+	}
+	return out
+}
+
+// containerStatuses are cached containers' statuses as their readers take
+// them, sharing their states.
+func containerStatuses(cached []cachedContainer) []corev1.ContainerStatus {
+	if cached == nil {
+		return nil
+	}
+	out := make([]corev1.ContainerStatus, len(cached))
+	for i, c := range cached {
+		out[i] = corev1.ContainerStatus{Name: c.name, State: c.state, LastTerminationState: c.last, Ready: c.ready}
 	}
 	return out
 }

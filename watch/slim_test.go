@@ -187,7 +187,7 @@ func TestCachedDeepCopy(t *testing.T) {
 	job.Labels[compile.LabelRole] = compile.RoleHTTP
 	job.Annotations[compile.AnnotationDaemon] = "true"
 	cj, cp := cacheJob(job), cachePod(endedPod(job), true)
-	allow := cmp.AllowUnexported(cachedJob{}, cachedPod{})
+	allow := cmp.AllowUnexported(cachedJob{}, cachedPod{}, cachedContainer{})
 	j := cj.DeepCopyObject().(*cachedJob)
 	if diff := cmp.Diff(cj, j, allow); diff != "" {
 		t.Errorf("Job's deep copy differs (-orig +copy):\n%s", diff)
