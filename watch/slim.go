@@ -29,7 +29,8 @@ import (
 //   - name, namespace, UID, creationTimestamp, resourceVersion: observe,
 //     podState (Created), record, pod GC;
 //   - the annotations in jobAnnotations (results, containerSetState,
-//     daemonState) and the label compile.LabelRole (IsHTTPJob);
+//     daemonState) and whether it is an http node's (IsHTTPJob), in
+//     fields of their own;
 //   - spec.suspend (stopsPod, pod GC);
 //   - of its pod template, the containers' names and restart policies
 //     (failedSidecar, containerSetState);
@@ -45,8 +46,10 @@ import (
 //     each container's name, state, last termination and readiness
 //     (podState, failedSidecar, containerSetState, daemonState).
 //
-// Nothing the driver keeps is written to: what is shared between cached
-// objects (the few distinct container lists and conditions) stays shared.
+// Readers take Jobs and pods built from what is cached (cachedJob.job,
+// podOf), which share what it holds. Nothing the driver keeps is written
+// to: what is shared between cached objects (the few distinct container
+// lists, conditions, http nodes' labels) stays shared.
 
 // jobAnnotations are the annotations of a Job the driver reads.
 var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon}
