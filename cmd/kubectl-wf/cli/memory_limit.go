@@ -12,7 +12,7 @@ import (
 // otherwise do. It is soft: a process that needs more gets more, at the
 // price of more collection (at most about half its CPU). GOMEMLIMIT set
 // to a size replaces it, GOMEMLIMIT=off removes it (docs/performance.md).
-const DefaultMemoryLimit = 96 << 20
+const DefaultMemoryLimit = 56 << 20
 
 // SetDefaultMemoryLimit applies DefaultMemoryLimit unless GOMEMLIMIT is
 // set, which the runtime has applied itself.

@@ -77,7 +77,7 @@ Kubernetes cluster without installing anything in it: each template becomes a
 native batch/v1 Job, and this process drives the workflow from the client.
 
 Environment: NO_COLOR turns colour off; GOMEMLIMIT sets the soft memory
-limit of this process (96MiB unless set; GOMEMLIMIT=off removes it).`,
+limit of this process (56MiB unless set; GOMEMLIMIT=off removes it).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations: map[string]string{
