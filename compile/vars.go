@@ -14,14 +14,23 @@ import (
 // (`inputs.parameters.message`). As in Argo, every value is a string.
 type Vars map[string]string
 
-// With returns a copy of v with more values.
-func (v Vars) With(more Vars) Vars {
-	out := make(Vars, len(v)+len(more))
+// With returns a copy of v with more values, later ones winning. The copy
+// is sized for all of them at once: a map grown by a few entries past its
+// size is rehashed whole, which on a wide workflow's every node was more
+// than the copy itself.
+func (v Vars) With(more ...Vars) Vars {
+	n := len(v)
+	for _, m := range more {
+		n += len(m)
+	}
+	out := make(Vars, n)
 	for k, x := range v {
 		out[k] = x
 	}
-	for k, x := range more {
-		out[k] = x
+	for _, m := range more {
+		for k, x := range m {
+			out[k] = x
+		}
 	}
 	return out
 }

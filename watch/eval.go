@@ -2,7 +2,6 @@ package watch
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -211,8 +210,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 	if len(missing) > 0 {
 		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
 	}
-	vars := e.globals.With(inputs)
-	maps.Copy(vars, local)
+	vars := e.globals.With(inputs, local)
 	if t.Synchronization != nil {
 		e.synchronized(n, t, vars, depth)
 		return n
