@@ -6,7 +6,7 @@
 }
 /^scale [^ ]+: [0-9]+ pod nodes/ {
 	n = $3 + 0
-	match($0, /peak RSS [0-9]+ MiB/)
+	match($0, /peak RSS [0-9.]+ MiB/)
 	rss = substr($0, RSTART + 9, RLENGTH - 13) + 0
 	if (n > largest || (n == largest && rss > largest_rss)) { largest = n; largest_rss = rss; largest_name = $2; sub(/:$/, "", largest_name) }
 }
@@ -29,6 +29,6 @@ END {
 	printf "| lost outputs or nodes | %d |\n", chaos["lost"]
 	printf "| apiserver restarts survived | %d of %d |\n", survived, restarts
 	printf "| fuzz targets, execs, crashers | %d, %d, %d |\n", targets, execs, crashers
-	if (largest > 0) printf "| largest workflow, driver peak RSS | %d pod nodes (%s), %d MiB |\n", largest, largest_name, largest_rss
+	if (largest > 0) printf "| largest workflow, driver peak RSS | %d pod nodes (%s), %.1f MiB |\n", largest, largest_name, largest_rss
 	else print "| largest workflow, driver peak RSS | not run |"
 }

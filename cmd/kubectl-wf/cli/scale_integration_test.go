@@ -182,8 +182,8 @@ func TestScaleOnSimulatedNode(t *testing.T) {
 				t.Errorf("the workflow object's annotations are %d bytes, want under a tenth of the %d limit", annotations, maxAnnotationBytes)
 			}
 			peak := run.peakSample()
-			line := fmt.Sprintf("scale %s: %d pod nodes in %.1fs; driver peak RSS %d MiB (%s; peak anonymous %d MiB), CPU %.1fs; workflow annotations %d bytes; API requests %s",
-				tc.name, n, run.elapsed.Seconds(), peak.hwmKiB/1024, peak, run.maxAnonKiB.Load()/1024, run.cpu.Seconds(), annotations, testcluster.FormatCounts(counts, n))
+			line := fmt.Sprintf("scale %s: %d pod nodes in %.1fs; driver peak RSS %.1f MiB (%s; peak anonymous %d MiB), CPU %.1fs; workflow annotations %d bytes; API requests %s",
+				tc.name, n, run.elapsed.Seconds(), float64(peak.hwmKiB)/1024, peak, run.maxAnonKiB.Load()/1024, run.cpu.Seconds(), annotations, testcluster.FormatCounts(counts, n))
 			t.Log(line)
 			fmt.Println(line)
 		})
