@@ -26,7 +26,7 @@ func BenchmarkInformerCacheFootprint(b *testing.B) {
 	for _, tc := range []struct {
 		name      string
 		transform func(any) (any, error)
-	}{{"whole", dropManagedFields}, {"slim", slimmer{}.transform}, {"slim-podGC", slimObject}} {
+	}{{"whole", dropManagedFields}, {"slim", slimmer{}.transform}, {"slim-podGC", slimmer{podLabels: true}.transform}} {
 		b.Run(tc.name, func(b *testing.B) {
 			made := fanOutJobs(b, n)
 			for b.Loop() {

@@ -40,13 +40,15 @@ func (d *driver) collectPods(ctx context.Context, status *Status) (pending bool,
 		if n.Job == "" || !n.Phase.Fulfilled() {
 			continue
 		}
+		// The pod first: once deleted, the node costs no Job built from
+		// the cache on each reconcile.
+		pod := podOf(d.pods, n.Job)
+		if pod == nil || pod.DeletionTimestamp != nil || !podGCMatches(gc, pod) {
+			continue
+		}
 		job, err := d.jobs.Jobs(d.cfg.Namespace).Get(n.Job)
 		if err != nil {
 			continue // not in the cache: nothing of it to delete
-		}
-		pod := d.podOf(job)
-		if pod == nil || pod.DeletionTimestamp != nil || !podGCMatches(gc, pod) {
-			continue
 		}
 		if job.Spec.Suspend != nil && *job.Spec.Suspend {
 			continue // stopped: the Job controller deletes its pod itself

@@ -78,9 +78,6 @@ func (s slimmer) transform(obj any) (any, error) {
 	return dropManagedFields(obj)
 }
 
-// slimObject is the transform keeping every label of pods.
-func slimObject(obj any) (any, error) { return slimmer{podLabels: true}.transform(obj) }
-
 // cachedJob is what the driver keeps of a Job (see above).
 type cachedJob struct {
 	// ObjectMeta has no labels or annotations: a map of a few entries
@@ -95,9 +92,6 @@ type cachedJob struct {
 	has         uint8
 	http        bool
 }
-
-// slimJob is a Job as the driver keeps it.
-func slimJob(job *batchv1.Job) *batchv1.Job { return cacheJob(job).job() }
 
 func cacheJob(job *batchv1.Job) *cachedJob {
 	out := &cachedJob{ObjectMeta: slimMeta(&job.ObjectMeta), suspend: job.Spec.Suspend,
@@ -249,10 +243,6 @@ type cachedPod struct {
 	startTime                                *metav1.Time
 	containerStatuses, initContainerStatuses []cachedContainer
 }
-
-// slimPod is a pod as the driver keeps it; of its labels, only the one
-// naming its Job unless allLabels.
-func slimPod(pod *corev1.Pod, allLabels bool) *corev1.Pod { return cachePod(pod, allLabels).pod() }
 
 func cachePod(pod *corev1.Pod, allLabels bool) *cachedPod {
 	out := &cachedPod{ObjectMeta: slimMeta(&pod.ObjectMeta), job: pod.Labels[labelJobName]}

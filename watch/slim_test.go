@@ -14,6 +14,13 @@ import (
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
+// slimJob is a Job as the driver's informer keeps it and its readers take it.
+func slimJob(job *batchv1.Job) *batchv1.Job { return cacheJob(job).job() }
+
+// slimPod is a pod as the driver's informer keeps it and its readers take
+// it; of its labels, only the one naming its Job unless allLabels.
+func slimPod(pod *corev1.Pod, allLabels bool) *corev1.Pod { return cachePod(pod, allLabels).pod() }
+
 // checkedPodState is podState, checked to decide the same on the slim
 // objects the driver's informers keep (see checkSlimDecidesSame).
 func checkedPodState(t *testing.T, job *batchv1.Job, pod *corev1.Pod) PodResult {
