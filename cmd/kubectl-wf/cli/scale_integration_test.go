@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,9 +180,9 @@ func TestScaleOnSimulatedNode(t *testing.T) {
 			if annotations > maxAnnotationBytes/10 {
 				t.Errorf("the workflow object's annotations are %d bytes, want under a tenth of the %d limit", annotations, maxAnnotationBytes)
 			}
-			peak := run.peakSample()
+			peak, maxAnonKiB := run.peak()
 			line := fmt.Sprintf("scale %s: %d pod nodes in %.1fs; driver peak RSS %.1f MiB (%s; peak anonymous %d MiB), CPU %.1fs; workflow annotations %d bytes; API requests %s",
-				tc.name, n, run.elapsed.Seconds(), float64(peak.hwmKiB)/1024, peak, run.maxAnonKiB.Load()/1024, run.cpu.Seconds(), annotations, testcluster.FormatCounts(counts, n))
+				tc.name, n, run.elapsed.Seconds(), float64(peak.hwmKiB)/1024, peak, maxAnonKiB/1024, run.cpu.Seconds(), annotations, testcluster.FormatCounts(counts, n))
 			t.Log(line)
 			fmt.Println(line)
 		})
@@ -237,20 +236,20 @@ func recordJobCreations(t *testing.T, cs kubernetes.Interface, ns string) func()
 
 // driverRun is one `kubectl wf watch` process and what it cost.
 type driverRun struct {
-	cmd       *exec.Cmd
-	out       *os.File
-	start     time.Time
-	elapsed   time.Duration
-	cpu       time.Duration
-	// maxAnonKiB is the peak of the driver's anonymous memory (RssAnon,
-	// sampled): its RSS less the binary's own pages, which the kernel
-	// maps in from the file and may drop at any time.
-	maxAnonKiB atomic.Int64
-	// atPeak is the sample at which the driver's peak RSS (VmHWM) last
-	// rose; sampled is closed when the sampling ends, after the exit.
-	mu      sync.Mutex
-	atPeak  memSample
-	sampled chan struct{}
+	cmd     *exec.Cmd
+	out     *os.File
+	start   time.Time
+	elapsed time.Duration
+	cpu     time.Duration
+	// Under mu: maxAnonKiB is the peak of the driver's anonymous memory
+	// (RssAnon, sampled), its RSS less the binary's own pages, which the
+	// kernel maps in from the file and may drop at any time; atPeak is the
+	// sample at which its peak RSS (VmHWM) last rose. sampled is closed
+	// when the sampling ends, after the exit.
+	mu         sync.Mutex
+	maxAnonKiB int64
+	atPeak     memSample
+	sampled    chan struct{}
 }
 
 func startDriver(t *testing.T, bin, kubeconfig, ns, name string) *driverRun {
@@ -301,8 +300,9 @@ func (r *driverRun) wait(t *testing.T, timeout time.Duration) int {
 // sampleMemory follows the driver's memory (/proc/PID/status) every 10 ms
 // until it exits: the peak of its anonymous memory, and what its RSS was
 // made of, and when, at the sample where its peak RSS (VmHWM) last rose.
-// VmHWM is the kernel's, so a peak between two samples is counted in it,
-// though not in what the RSS was made of.
+// VmHWM is the kernel's, so a peak between two samples is counted by the
+// next one (not one in the last 10 ms before the exit), though not in what
+// the RSS was made of.
 func (r *driverRun) sampleMemory(pid int) {
 	defer close(r.sampled)
 	var hwm int64
@@ -312,15 +312,13 @@ func (r *driverRun) sampleMemory(pid int) {
 			return
 		}
 		m := procStatusKiB(string(b), "RssAnon:", "RssFile:", "VmHWM:")
-		if m["RssAnon:"] > r.maxAnonKiB.Load() {
-			r.maxAnonKiB.Store(m["RssAnon:"])
-		}
+		r.mu.Lock()
+		r.maxAnonKiB = max(r.maxAnonKiB, m["RssAnon:"])
 		if m["VmHWM:"] > hwm {
 			hwm = m["VmHWM:"]
-			r.mu.Lock()
 			r.atPeak = memSample{at: time.Since(r.start), anonKiB: m["RssAnon:"], fileKiB: m["RssFile:"], hwmKiB: hwm}
-			r.mu.Unlock()
 		}
+		r.mu.Unlock()
 		time.Sleep(10 * time.Millisecond)
 	}
 }
@@ -348,10 +346,12 @@ func procStatusKiB(status string, fields ...string) map[string]int64 {
 	return out
 }
 
-func (r *driverRun) peakSample() memSample {
+// peak is the sample at which the peak RSS last rose, and the peak of
+// the anonymous memory.
+func (r *driverRun) peak() (memSample, int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.atPeak
+	return r.atPeak, r.maxAnonKiB
 }
 
 func (r *driverRun) tail() string {
