@@ -308,10 +308,13 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("workflow %s: %w", d.cfg.Name, err)
 	}
-	obs, err := d.observe(ctx, obj)
+	obs, writes, err := d.observe(ctx, obj)
 	if err != nil {
 		return nil, nil, err
 	}
+	// On a path that ends early, the writes still end before the next
+	// reconcile; their error is the next reconcile's to meet.
+	defer func() { _ = writes.wait(d) }()
 	status, actions := d.eval.Evaluate(obs)
 	if len(actions.StartSuspends) > 0 {
 		for _, n := range actions.StartSuspends {
@@ -359,6 +362,9 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 		if obj, err = d.annotate(ctx, obj, map[string]string{AnnotationCreateErrors: mustJSON(all)}); err != nil {
 			return status, nil, err
 		}
+	}
+	if err := writes.wait(d); err != nil {
+		return status, nil, err
 	}
 	flushAt, err := d.writeStatus(ctx, obj, status, obs.Now)
 	if err != nil {
@@ -416,11 +422,14 @@ func (d *driver) wrote(base string, updated *corev1.ConfigMap) {
 
 // observe gathers what exists: each Job's recorded result, or its pod's
 // state (recording the result of a pod that ended), and the decisions
-// recorded on the workflow object.
-func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, error) {
+// recorded on the workflow object. The results of pods that simply ended
+// are still being written on their Jobs when it returns (see
+// resultWrites).
+func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, *resultWrites, error) {
+	writes := &resultWrites{}
 	obs, err := observedFromObject(obj, d.cfg.Now())
 	if err != nil {
-		return obs, err
+		return obs, writes, err
 	}
 	obs.Namespace, obs.Locks = d.cfg.Namespace, d.heldNodeLocks()
 	cached := d.jobs.cached()
@@ -455,6 +464,7 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 		}
 		_, seen := job.Annotations[AnnotationDaemoned]
 		u := jobUpdate{pod: pod, r: r, record: !recorded && r.Phase.Completed(), daemoned: r.Daemoned && !seen, stop: stopsPod(job, r, pod)}
+		u.writeLater = u.record && !u.daemoned && !u.stop
 		if u.record || u.daemoned || u.stop {
 			u.job = c.job()
 			updates = append(updates, &u)
@@ -463,18 +473,27 @@ func (d *driver) observe(ctx context.Context, obj *corev1.ConfigMap) (Observed, 
 		obs.Jobs[job.Name] = r
 	}
 	if err := d.updateJobs(ctx, updates); err != nil {
-		return obs, err
+		return obs, writes, err
 	}
 	for _, u := range updates {
 		obs.Jobs[u.job.Name] = u.r
-		if u.recorded != "" {
-			if d.recorded == nil {
-				d.recorded = map[string]recordedResultOf{}
-			}
-			d.recorded[u.job.Name] = recordedResultOf{uid: u.job.UID, raw: u.recorded}
-		}
 	}
-	return obs, nil
+	d.noteRecorded(updates)
+	writes.start(ctx, d, updates)
+	return obs, writes, nil
+}
+
+// noteRecorded keeps the result annotations written by updates.
+func (d *driver) noteRecorded(updates []*jobUpdate) {
+	for _, u := range updates {
+		if u.recorded == "" {
+			continue
+		}
+		if d.recorded == nil {
+			d.recorded = map[string]recordedResultOf{}
+		}
+		d.recorded[u.job.Name] = recordedResultOf{uid: u.job.UID, raw: u.recorded}
+	}
 }
 
 // recordedResultOf is a result annotation written on the Job with uid.
@@ -490,6 +509,8 @@ type jobUpdate struct {
 	pod                    *corev1.Pod
 	r                      PodResult
 	record, daemoned, stop bool
+	// writeLater: the result is read now but written by resultWrites.
+	writeLater bool
 	// recorded is the result annotation written, once written.
 	recorded string
 }
@@ -510,7 +531,12 @@ func (d *driver) updateJobs(ctx context.Context, updates []*jobUpdate) error {
 
 func (d *driver) updateJob(ctx context.Context, u *jobUpdate) error {
 	if u.record {
-		raw, err := d.record(ctx, u.job, u.pod, &u.r)
+		if err := d.readOutput(ctx, u.job, u.pod, &u.r); err != nil {
+			return err
+		}
+	}
+	if u.record && !u.writeLater {
+		raw, err := d.writeResult(ctx, u.job, u.r)
 		if err != nil {
 			return err
 		}
@@ -592,25 +618,6 @@ func podJobName(obj any) ([]string, error) {
 		return []string{p.GetLabels()[labelJobName]}, nil
 	}
 	return nil, nil
-}
-
-// record reads an ended pod's result and writes it on its Job, once. It
-// returns the annotation written ("" if the Job is gone).
-func (d *driver) record(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) (string, error) {
-	if (d.needResult || compile.IsHTTPJob(job)) && pod != nil && r.ExitCode != nil {
-		out, err := readResult(ctx, d.cs, pod)
-		if err != nil {
-			return "", err
-		}
-		r.Result = &out
-	}
-	raw := mustJSON(r)
-	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]string{AnnotationResult: raw}}}
-	_, err := d.cs.BatchV1().Jobs(job.Namespace).Patch(ctx, job.Name, types.MergePatchType, []byte(mustJSON(patch)), metav1.PatchOptions{FieldManager: FieldManager})
-	if apierrors.IsNotFound(err) {
-		return "", nil
-	}
-	return raw, err
 }
 
 // recordDaemoned keeps on its Job that a daemon became ready, and its IP,

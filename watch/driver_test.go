@@ -16,6 +16,7 @@ import (
 	apiwatch "k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	clienttesting "k8s.io/client-go/testing"
+	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
@@ -142,6 +143,53 @@ func TestDriveAfterACrashAdopts(t *testing.T) {
 	}
 	if n := countCreates(cs, "jobs"); n != 3 {
 		t.Errorf("%d Jobs created after the crash, want the 3 the dead driver had not made", n)
+	}
+}
+
+// TestDriveAfterACrashBeforeTheResultLanded: a driver creates what
+// follows a pod's end while that pod's result is still being written on
+// its Job (resultWrites). One that died in that window left the next
+// steps' Jobs but no result; the driver after it reads the result from
+// the pod again, records it, and creates only what was never created.
+func TestDriveAfterACrashBeforeTheResultLanded(t *testing.T) {
+	cs := fake.NewClientset()
+	w := createWorkflow(t, cs, stepsYAML)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	now := time.Now()
+	_, first := Evaluate(w, Observed{Jobs: map[string]PodResult{}, Now: now})
+	gen := first.Create[0].Job
+	// The fake apiserver's log of every pod is "fake logs".
+	out := "fake logs"
+	_, next := Evaluate(w, Observed{Jobs: map[string]PodResult{gen.Name: {Phase: Succeeded, ExitCode: ptr.To[int32](0), Result: &out}}, Now: now})
+	if len(next.Create) != 2 {
+		t.Fatalf("after gen, %d Jobs to create, want a and b", len(next.Create))
+	}
+	for _, c := range append(first.Create, next.Create...) {
+		if _, err := cs.BatchV1().Jobs("ns").Create(ctx, c.Job, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dead := &lease{cs: cs, namespace: "ns", name: "wf", identity: "dead"}
+	if err := dead.acquire(ctx, now.Add(-LeaseDuration-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// The kubelet ends each pod of those Jobs, as it did gen's.
+	fakeKubelet(ctx, t, cs, "ns")
+	cs.ClearActions()
+	status, err := Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "next"})
+	if err != nil || status.Phase != Succeeded {
+		t.Fatalf("Drive after the crash: %v, %v", status, err)
+	}
+	if n := countCreates(cs, "jobs"); n != 1 {
+		t.Errorf("%d Jobs created after the crash, want 1 (c)", n)
+	}
+	job, err := cs.BatchV1().Jobs("ns").Get(ctx, gen.Name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := recordedResult(job); !ok || r.Result == nil || *r.Result != out {
+		t.Errorf("gen's recorded result = %+v (recorded: %v), want its output %q", r, ok, out)
 	}
 }
 

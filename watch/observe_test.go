@@ -20,9 +20,9 @@ import (
 )
 
 // TestObserveRecordsEndedPodsAtOnce: the results of pods that ended
-// together are recorded on their Jobs concurrently, and observe returns
-// only once all are recorded; a result that could not be recorded fails
-// the observation, so that nothing is decided on it.
+// together are recorded on their Jobs concurrently, and their writes end
+// when waited for; a result that could not be recorded fails the wait,
+// and so the reconcile, before its status is written.
 func TestObserveRecordsEndedPodsAtOnce(t *testing.T) {
 	const n = 3
 	for _, tc := range []struct {
@@ -89,7 +89,10 @@ func TestObserveRecordsEndedPodsAtOnce(t *testing.T) {
 				}
 			}
 			d := &driver{cs: cs, cfg: Config{Namespace: "ns", Name: "wf", Now: time.Now}, jobs: jobCache{jobs}, pods: pods, results: decodedResults{}}
-			obs, err := d.observe(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "wf", Namespace: "ns"}})
+			obs, writes, err := d.observe(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "wf", Namespace: "ns"}})
+			if err == nil {
+				err = writes.wait(d)
+			}
 			if tc.wantErr {
 				if err == nil {
 					t.Fatalf("observed %v; want the refused patch's error", obs.Jobs)
