@@ -1,0 +1,67 @@
+//go:build unix
+
+package executor
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestEmit(t *testing.T) {
+	file := Record{Name: "f", Path: "/tmp/f", Files: []File{{Mode: 0o644, Data: []byte("hi\n")}}}
+	failed := Record{Name: "e", Path: "/tmp/e", Error: "open /tmp/e: no such file or directory"}
+	bad := Record{Name: "bad", Error: "kubectl-wf-executor could not read its record: malformed artifact record: file artifact bad has 0 files, not 1"}
+	fill := func(t *testing.T, dir string) {
+		if err := writeRecords(dir, []Record{file, failed}); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "bad.json"), `{"name":"bad","files":[]}`, 0o644)
+		write(t, filepath.Join(dir, "notes.txt"), "not a record", 0o644)
+		write(t, filepath.Join(dir, ".kubectl-wf-1.tmp"), "half written", 0o644)
+	}
+	tests := []struct {
+		name       string
+		setup      func(t *testing.T, dir string)
+		sig        syscall.Signal
+		wantStdout string
+	}{
+		{"SIGTERM", fill, syscall.SIGTERM, logLine(t, bad) + logLine(t, failed) + logLine(t, file)},
+		{"SIGINT", fill, syscall.SIGINT, logLine(t, bad) + logLine(t, failed) + logLine(t, file)},
+		{"empty folder", func(*testing.T, string) {}, syscall.SIGTERM, ""},
+		{"no folder", func(t *testing.T, dir string) { os.Remove(dir) }, syscall.SIGTERM, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tt.setup(t, dir)
+			cmd := executor(t, "emit-ready", dir)
+			var stdout bytes.Buffer
+			cmd.Stdout = &stdout
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			startUntilReady(t, cmd, stderr)
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case err := <-exited:
+				t.Fatalf("emit ended before any signal: %v", err)
+			case <-time.After(100 * time.Millisecond):
+			}
+			if err := cmd.Process.Signal(tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := exitCodeOf(t, <-exited); code != 0 {
+				t.Errorf("exit code %d, want 0", code)
+			}
+			if got := stdout.String(); got != tt.wantStdout {
+				t.Errorf("stdout:\n%s\nwant:\n%s", got, tt.wantStdout)
+			}
+		})
+	}
+}
