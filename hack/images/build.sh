@@ -12,6 +12,8 @@
 #   influxdb:1.2              busybox plus Debian's influxdb (1.6), influxd on :8086
 #   node:9.1-alpine           the alpine stand-in plus the host's nodejs (node only)
 #   registry.k8s.io/pause:3.10  the pod sandbox (hack/images/pause)
+#   ghcr.io/kubectl-wf/executor:latest  the static kubectl-wf-executor alone,
+#                             built from this repo (cmd/kubectl-wf-executor)
 # The Debian programs come with the shared libraries they load (ldd), and
 # the Debian packages they come from are installed when missing.
 # Layers are tarballs made with tar and pushed with crane; they are rebuilt
@@ -338,13 +340,19 @@ file_layer() {
 	pack "$r" "$4"
 }
 
+# wanted NAME: whether ONLY (build.sh --layers NAME...) leaves NAME in; a
+# layer NAME-SUFFIX is wanted by its NAME too.
+ONLY=()
+wanted() {
+	((${#ONLY[@]} == 0)) || [[ " ${ONLY[*]} " == *" $1 "* || " ${ONLY[*]} " == *" ${1%%-*} "* ]]
+}
+
 # layer NAME FUNC ARGS...: builds $LAYERS/NAME.tar.gz with FUNC unless it
 # exists (or always, for NAME marked fresh), or unless ONLY names others.
-ONLY=()
 layer() {
 	local name="$1" fn="$2" tmp out="$LAYERS/$1.tar.gz"
 	shift 2
-	if ((${#ONLY[@]})) && [[ " ${ONLY[*]} " != *" $name "* ]]; then return 0; fi
+	wanted "$name" || return 0
 	[[ -s $out && $name != *-fresh ]] && return 0
 	tmp="$(mktemp -d)"
 	"$fn" "$tmp" "$@" "$out"
@@ -365,6 +373,27 @@ build_layers() {
 	# are too; identical content keeps the same digest.
 	layer argosay-fresh file_layer "$BIN/argosay" argosay
 	layer pause-fresh file_layer "$BIN/pause" pause
+	if wanted executor; then
+		executor_build
+		layer "$EXECUTOR_LAYER" file_layer "$BIN/kubectl-wf-executor" kubectl-wf-executor
+	fi
+}
+
+# executor_build builds kubectl-wf-executor from this repo (seconds with a
+# warm Go cache) and names its layer by the binary's hash: a changed binary
+# gets a new layer, an unchanged one keeps its layer and digest. Older
+# executor layers are removed.
+EXECUTOR_LAYER=
+executor_build() {
+	local out="$BIN/kubectl-wf-executor" old
+	mkdir -p "$BIN"
+	(cd "$REPO_ROOT" && GOWORK=off CGO_ENABLED=0 GOFLAGS=-mod=readonly nice -n 10 \
+		go build -buildvcs=false -trimpath -ldflags "-s -w" -o "$out" ./cmd/kubectl-wf-executor)
+	EXECUTOR_LAYER="executor-$(sha256sum "$out" | cut -c1-16)"
+	for old in "$LAYERS"/executor-*.tar.gz; do
+		[[ -e $old && $old != "$LAYERS/$EXECUTOR_LAYER.tar.gz" ]] && rm -f "$old"
+	done
+	return 0
 }
 
 # push REF [--path PATH] MUTATE_ARGS -- LAYER...: pushes an image made of the
@@ -394,6 +423,7 @@ push_all() {
 	push library/influxdb:1.2 --entrypoint /entrypoint.sh --cmd influxd --exposed-ports 8086/tcp -- busybox influxdb
 	push library/node:9.1-alpine --cmd node -- busybox alpine node
 	push pause:3.10 --entrypoint /pause -- pause-fresh
+	push kubectl-wf/executor:latest --entrypoint /kubectl-wf-executor -- "$EXECUTOR_LAYER"
 }
 
 # quiet_services: on a host run by systemd, installing nginx or influxdb
