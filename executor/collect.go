@@ -144,9 +144,9 @@ type found struct {
 	size      int64
 }
 
-// readDir reads every regular file below root, sized first so that an
-// artifact over the limit is never read.
-func readDir(root string, left int) ([]File, error) {
+// readDir reads every regular file below root in at most budget bytes,
+// sized first so that an artifact over it is never read.
+func readDir(root string, budget int) ([]File, error) {
 	var list []found
 	if err := walk(root, "", &list); err != nil {
 		return nil, err
@@ -155,11 +155,12 @@ func readDir(root string, left int) ([]File, error) {
 	for _, f := range list {
 		total += f.size
 	}
-	if total > int64(left) {
+	if total > int64(budget) {
 		return nil, &tooBigError{size: total}
 	}
 	slices.SortFunc(list, func(a, b found) int { return strings.Compare(a.rel, b.rel) })
 	files := make([]File, 0, len(list))
+	used := 0
 	for _, fd := range list {
 		f, err := open(fd.full)
 		if err != nil {
@@ -168,13 +169,17 @@ func readDir(root string, left int) ([]File, error) {
 		fi, err := f.Stat()
 		var data []byte
 		if err == nil {
-			data, err = readAtMost(f, left)
+			data, err = readAtMost(f, budget-used)
 		}
 		f.Close()
+		var big *tooBigError
+		if errors.As(err, &big) {
+			big.size = int64(budget) // the whole artifact's, not this file's
+		}
 		if err != nil {
 			return nil, err
 		}
-		left -= len(data)
+		used += len(data)
 		files = append(files, File{Path: fd.rel, Mode: uint32(fi.Mode().Perm()), Data: data})
 	}
 	return files, nil

@@ -206,3 +206,32 @@ func TestCollectAllShareTheLimit(t *testing.T) {
 		t.Errorf("collectAll (-want +got):\n%s", diff)
 	}
 }
+
+// TestCollectFileGrowingPastTheLimit: a file can hold more than its size
+// said (/proc's files say 0); reading stops at the limit all the same.
+func TestCollectFileGrowingPastTheLimit(t *testing.T) {
+	const proc = "/proc/self/status"
+	if _, err := os.Stat(proc); err != nil {
+		t.Skip("no ", proc)
+	}
+	dir := filepath.Join(t.TempDir(), "d")
+	write(t, filepath.Join(dir, "a"), "0123456789", 0o644)
+	symlink(t, proc, filepath.Join(dir, "status"))
+	tests := []struct {
+		name, path string
+		want       string
+	}{
+		{"file", proc, "artifact a grew past 16 bytes while it was read; kubectl-wf keeps a pod's output artifacts " +
+			"in a ConfigMap, of at most 900 KiB (921600 bytes) in all, and the pod's artifacts before it take 921584 bytes"},
+		{"directory", dir, "artifact a grew past 16 bytes while it was read; kubectl-wf keeps a pod's output artifacts " +
+			"in a ConfigMap, of at most 900 KiB (921600 bytes) in all, and the pod's artifacts before it take 921584 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, _ := collect("a", tt.path, false, MaxBytes-16)
+			if rec.Error != tt.want || len(rec.Files) > 0 {
+				t.Errorf("Error %q with %d files, want %q and none", rec.Error, len(rec.Files), tt.want)
+			}
+		})
+	}
+}
