@@ -44,6 +44,16 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			data, m := scope.Resolve(args[i].Raw.Data)
 			missing = append(missing, m...)
 			vars[suppliedArtifact(in.Name)] = data
+		case i >= 0 && args[i].From != "":
+			stored, m, err := inputStoredArtifact(args[i], scope)
+			switch {
+			case err != nil:
+				missing = append(missing, inputError+err.Error())
+			case len(m) > 0:
+				missing = append(missing, m...)
+			default:
+				vars[storedArtifactVar(in.Name)] = stored
+			}
 		case i < 0 && in.Raw == nil && !in.Optional:
 			missing = append(missing, "inputs.artifacts."+in.Name)
 		}
@@ -51,9 +61,17 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 	return missing
 }
 
+// inputError starts what InputVars lists among the names it could not
+// resolve when it is an error of its own (an artifact's from that names
+// no artifact), not a name.
+const inputError = "\x00"
+
 // MissingInput is the error for an input InputVars could not resolve:
 // Argo's words for an input artifact given no source.
 func MissingInput(name string) string {
+	if msg, ok := strings.CutPrefix(name, inputError); ok {
+		return msg
+	}
 	if art, ok := strings.CutPrefix(name, "inputs.artifacts."); ok {
 		return "inputs.artifacts." + art + " was not supplied"
 	}
@@ -86,7 +104,11 @@ func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, Vars, []s
 	vars = vars.With(paths)
 	for i := range out {
 		a := &out[i]
-		if data, ok := vars[suppliedArtifact(a.Name)]; ok {
+		if stored, ok := vars[storedArtifactVar(a.Name)]; ok {
+			// The instantiated input names the stored artifact in its
+			// from, which no input has in a template as written.
+			a.From, a.Raw = stored, nil
+		} else if data, ok := vars[suppliedArtifact(a.Name)]; ok {
 			a.Raw = &wfv1.RawArtifact{Data: data}
 		} else if a.Raw != nil {
 			data, m := vars.Resolve(a.Raw.Data)
@@ -95,6 +117,28 @@ func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, Vars, []s
 		}
 	}
 	return out, vars, missing
+}
+
+// storedArtifactMounts places tmpl's input artifacts passed from another
+// node's outputs: a volume of each one's ConfigMap, mounted at its path.
+func storedArtifactMounts(tmpl *wfv1.Template) ([]corev1.Volume, []corev1.VolumeMount, error) {
+	var volumes []corev1.Volume
+	var mounts []corev1.VolumeMount
+	for _, a := range tmpl.Inputs.Artifacts {
+		if a.From == "" {
+			continue
+		}
+		stored, ok := ParseStoredArtifact(a.From)
+		if !ok {
+			return nil, nil, fmt.Errorf("input artifact %q: from %q names no output artifact", a.Name, a.From)
+		}
+		if a.Path == "" {
+			return nil, nil, fmt.Errorf("input artifact %q did not specify a path", a.Name)
+		}
+		v, m := storedArtifactPlacement(fmt.Sprintf("%s-%d", ArtifactsVolumeName, len(volumes)), stored, a.Path)
+		volumes, mounts = append(volumes, v), append(mounts, m...)
+	}
+	return volumes, mounts, nil
 }
 
 // rawArtifactMounts places tmpl's raw input artifacts: it returns their
@@ -106,7 +150,7 @@ func rawArtifactMounts(tmpl *wfv1.Template, configMap string) (map[string]string
 	var mounts []corev1.VolumeMount
 	for _, a := range tmpl.Inputs.Artifacts {
 		if a.Raw == nil {
-			continue // optional, and not supplied
+			continue // stored (storedArtifactMounts), or optional and not supplied
 		}
 		if tmpl.Container == nil && tmpl.Script == nil {
 			return nil, nil, nil, fmt.Errorf("input artifact %q: kubectl-wf places input artifacts in container and script templates only", a.Name)

@@ -315,26 +315,56 @@ func TestRawArtifactDiagnostics(t *testing.T) {
       - {name: a, path: /a, s3: {key: k}}
       - {name: b, path: /b, git: {repo: r}}
       - {name: c, path: /c, http: {url: u}}
-      - {name: d, path: /d, raw: {data: x}, subPath: s}
-      - {name: e, path: /e, raw: {data: x}, archive: {none: {}}}
     container: {image: busybox}
 `,
 		want: []string{
 			"f.yaml:10:29: not supported: spec.templates[0].inputs.artifacts[0].s3: s3 artifacts are not supported yet; only raw artifacts are",
 			"f.yaml:11:29: not supported: spec.templates[0].inputs.artifacts[1].git: git artifacts are not supported yet; only raw artifacts are",
 			"f.yaml:12:29: not supported: spec.templates[0].inputs.artifacts[2].http: http artifacts are not supported yet; only raw artifacts are",
-			"f.yaml:13:45: not supported: spec.templates[0].inputs.artifacts[3].subPath: subPath selects part of a repository artifact; only raw artifacts are supported yet",
-			"f.yaml:14:45: not supported: spec.templates[0].inputs.artifacts[4].archive: archive applies to artifacts stored in a repository; only raw artifacts are supported yet",
 		},
 	}, {
-		name: "one error for outputs.artifacts, none more for what is inside",
+		name: "subPath selects part of an artifact passed with from; archive changes nothing",
+		body: `  templates:
+  - name: main
+    inputs:
+      artifacts:
+      - {name: d, path: /d, raw: {data: x}, subPath: s}
+      - {name: e, path: /e, raw: {data: x}, archive: {none: {}}}
+    container: {image: busybox}
+`,
+		want: []string{
+			"f.yaml:10:54: not supported: spec.templates[0].inputs.artifacts[0].subPath: kubectl-wf applies subPath to an artifact passed with from only",
+		},
+	}, {
+		name: "output artifacts: repository sources and globalName, each at its field",
 		body: `  templates:
   - name: main
     outputs:
       artifacts: [{name: a, path: /a, s3: {key: k}, globalName: g}]
-    container: {image: busybox}
+    container: {image: busybox, command: ["true"]}
 `,
-		want: []string{"f.yaml:9:7: not supported: spec.templates[0].outputs.artifacts: output artifacts need an artifact repository, which is not supported yet"},
+		want: []string{
+			"f.yaml:9:39: not supported: spec.templates[0].outputs.artifacts[0].s3: s3 artifacts are not supported yet; only raw artifacts are",
+			"f.yaml:9:53: not supported: spec.templates[0].outputs.artifacts[0].globalName: global output artifacts need an artifact repository, which is not supported yet",
+		},
+	}, {
+		name: "output artifacts need a container's command and a path, and a container or script",
+		body: `  templates:
+  - name: main
+    outputs:
+      artifacts: [{name: a, path: /a}, {name: b}, {name: c, path: rel}]
+    container: {image: busybox}
+  - name: s
+    outputs:
+      artifacts: [{name: a, path: /a}]
+    suspend: {}
+`,
+		want: []string{
+			"f.yaml:9:7: not supported: spec.templates[0].outputs.artifacts: kubectl-wf saves output artifacts by running the container's command under its executor; give the container a command",
+			"f.yaml:9:40: output artifact \"b\" did not specify a path",
+			"f.yaml:9:67: output artifact \"c\": path \"rel\" must be absolute",
+			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container and script templates only, not of suspend templates",
+		},
 	}, {
 		name: "paths and modes",
 		body: `  templates:

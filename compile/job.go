@@ -52,8 +52,13 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if err != nil {
 		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
 	}
+	storedVolumes, storedMounts, err := storedArtifactMounts(tmpl)
+	if err != nil {
+		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
+	}
+	// Before the pod is built: mirrorVolumeMounts mirrors them too.
+	containers[0].VolumeMounts = append(containers[0].VolumeMounts, storedMounts...)
 	if artifactVolume != nil {
-		// Before the pod is built: mirrorVolumeMounts mirrors them too.
 		containers[0].VolumeMounts = append(containers[0].VolumeMounts, artifactMounts...)
 		if script == nil {
 			script = w.nodeConfigMap(name, nodeName, tmpl, artifacts)
@@ -75,6 +80,11 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 
 	pod, err := w.podSpec(tmpl, containers, ordered)
+	if err == nil && tmpl.ContainerSet == nil {
+		// Outermost: the executor saves the artifacts once all that
+		// main runs, a collector of output files included, has ended.
+		err = withArtifactExecutor(pod, &pod.Containers[0], tmpl)
+	}
 	if err == nil {
 		pod, err = w.patchPodSpec(pod, nodeName, tmpl)
 	}
@@ -96,6 +106,7 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if artifactVolume != nil {
 		pod.Volumes = append(pod.Volumes, *artifactVolume)
 	}
+	pod.Volumes = append(pod.Volumes, storedVolumes...)
 
 	meta := w.objectMeta(name, nodeName, tmpl.Name)
 	if tmpl.Daemon != nil && *tmpl.Daemon {
@@ -110,6 +121,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 	if tmpl.HTTP != nil {
 		meta.Labels[LabelRole] = RoleHTTP
+	}
+	if names := outputArtifactsAnnotation(tmpl); names != "" && tmpl.ContainerSet == nil {
+		meta.Annotations[AnnotationOutputArtifacts] = names
 	}
 	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
 	if w.Spec.PodMetadata != nil {

@@ -61,6 +61,50 @@ func (l *linter) lintInputArtifacts(at string, t *wfv1.Template) {
 			l.errorf(p+".mode", "not supported: %s.mode: %#o: kubectl-wf gives the file its mode through a ConfigMap volume, which takes permission bits only (0 to 0777)", p, *a.Mode)
 		}
 		l.lintRawSize(p, a)
+		l.lintSubPath(p, a)
+	}
+}
+
+// lintSubPath: kubectl-wf selects part of an artifact passed with from
+// only; its other sources are a raw file.
+func (l *linter) lintSubPath(at string, a wfv1.Artifact) {
+	if a.SubPath != "" && a.From == "" && !hasOtherSource(a) {
+		l.errorf(at+".subPath", "not supported: %s.subPath: kubectl-wf applies subPath to an artifact passed with from only", at)
+	}
+}
+
+// lintOutputArtifacts checks the output artifacts a template declares:
+// kubectl-wf saves those a container or script leaves at a path (see
+// withArtifactExecutor). Other sources were reported by the parser.
+func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
+	if len(t.Outputs.Artifacts) == 0 {
+		return
+	}
+	ap := at + ".outputs.artifacts"
+	l.lintArtifactNames(ap, t.Outputs.Artifacts)
+	if t.Container == nil && t.Script == nil {
+		kinds := templateKinds(t)
+		if len(kinds) == 1 {
+			l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts of container and script templates only, not of %s templates", ap, kinds[0])
+		}
+		return
+	}
+	if len(mainCommand(t)) == 0 {
+		l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts by running the container's command under its executor; give the container a command", ap)
+	}
+	for i, a := range t.Outputs.Artifacts {
+		p := fmt.Sprintf("%s[%d]", ap, i)
+		switch {
+		case a.Path == "" && (a.From != "" || a.FromExpression != ""):
+			// The parser reported from; a leaf has no steps to take it from.
+		case a.Path == "":
+			l.errorf(p, "output artifact %q did not specify a path", a.Name)
+		case strings.Contains(a.Path, "{{"):
+		case escapes(a.Path):
+			l.errorf(p+".path", "output artifact %q attempted to use a path containing '..'. Directory traversal is not permitted", a.Name)
+		case !strings.HasPrefix(a.Path, "/"):
+			l.errorf(p+".path", "output artifact %q: path %q must be absolute", a.Name, a.Path)
+		}
 	}
 }
 
@@ -78,6 +122,7 @@ func (l *linter) lintArtifactArguments(ap string, args []wfv1.Artifact, target *
 			l.errorf(p, "artifact %q: from, artifact location, or key is required", a.Name)
 		}
 		l.lintRawSize(p, a)
+		l.lintSubPath(p, a)
 	}
 	if target == nil {
 		return

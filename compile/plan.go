@@ -263,6 +263,11 @@ func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars) (Vars, []strin
 			vars["outputs.parameters."+out.Name+".path"] = out.ValueFrom.Path
 		}
 	}
+	for _, out := range t.Outputs.Artifacts {
+		if out.Path != "" {
+			vars["outputs.artifacts."+out.Name+".path"] = out.Path
+		}
+	}
 	return vars, missing
 }
 
@@ -293,7 +298,23 @@ func instantiate(t *wfv1.Template, tags *tagTree, vars Vars) (*wfv1.Template, []
 	}
 	inst.Inputs.Parameters = inputValues(t.Inputs.Parameters, vars)
 	inst.Inputs.Artifacts = artifacts
+	inst.Outputs.Artifacts, missing = outputArtifactPaths(t.Outputs.Artifacts, vars, missing)
 	return inst, append(missing, artifactsMissing...)
+}
+
+// outputArtifactPaths are a template's output artifacts with their paths
+// resolved: the executor is told where to find them.
+func outputArtifactPaths(arts []wfv1.Artifact, vars Vars, missing []string) ([]wfv1.Artifact, []string) {
+	if !slices.ContainsFunc(arts, func(a wfv1.Artifact) bool { return strings.Contains(a.Path, "{{") }) {
+		return arts, missing
+	}
+	out := slices.Clone(arts)
+	for i := range out {
+		var m []string
+		out[i].Path, m = vars.Resolve(out[i].Path)
+		missing = append(missing, m...)
+	}
+	return out, missing
 }
 
 // inputValues returns the input parameters with the values vars give them,

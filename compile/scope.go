@@ -179,6 +179,12 @@ func (s *scope) checkSibling(ref string, parts []string) string {
 			return fmt.Sprintf("%s: template %q has no output parameter %q", ref, target.Name, parts[4])
 		}
 	}
+	// steps.X.outputs.artifacts.A likewise.
+	if len(parts) >= 5 && parts[2] == "outputs" && parts[3] == "artifacts" && target != nil && len(target.Steps) == 0 && target.DAG == nil {
+		if !slices.ContainsFunc(target.Outputs.Artifacts, func(a wfv1.Artifact) bool { return a.Name == parts[4] }) {
+			return fmt.Sprintf("%s: template %q has no output artifact %q", ref, target.Name, parts[4])
+		}
+	}
 	return ""
 }
 

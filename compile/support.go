@@ -44,14 +44,11 @@ var supportTable = map[string]support{
 
 	// Steps and tasks.
 
-	// Inputs, outputs and artifacts. Input artifacts given `raw` are
-	// supported: they need no artifact repository.
-	"Outputs.artifacts":             notYet("output artifacts need an artifact repository, which is not supported yet"),
-	"Artifact.from":                 notYet("passing an artifact from another step needs an artifact repository, which is not supported yet; give the artifact `raw` data"),
-	"Artifact.fromExpression":       notYet("passing an artifact from another step needs an artifact repository, which is not supported yet; give the artifact `raw` data"),
+	// Inputs, outputs and artifacts. Raw artifacts, and artifacts saved by
+	// a container or script and passed on with from, are supported: the
+	// driver keeps the latter in ConfigMaps (StoredArtifact).
+	"Artifact.fromExpression":       notYet("fromExpression is not supported yet; from is"),
 	"Artifact.globalName":           notYet("global output artifacts need an artifact repository, which is not supported yet"),
-	"Artifact.subPath":              notYet("subPath selects part of a repository artifact; only raw artifacts are supported yet"),
-	"Artifact.archive":              notYet("archive applies to artifacts stored in a repository; only raw artifacts are supported yet"),
 	"Artifact.artifactGC":           notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
 	"Artifact.deleted":              notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
 	"Artifact.archiveLogs":          notYet("archiving logs needs an artifact repository, which is not supported yet"),

@@ -26,6 +26,10 @@ var partlySupported = map[string]string{
 	"Template.failFast":                 "waits for every pod started under the template, nested ones too",
 	"WorkflowSpec.podGC":                "deleteDelayDuration defaults to none (Argo's controller waits 5s); the driver stays until the pods it deletes are gone",
 	"WorkflowSpec.volumeClaimTemplates": "a claim the API refuses stops the driver instead of ending the workflow in Error",
-	"Inputs.artifacts":                  "raw sources only, in container and script templates; the file is read-only, the ConfigMap that holds it at most 1 MiB",
+	"Inputs.artifacts":                  "raw data, or another node's output artifact (from), in container and script templates; the files are read-only",
+	"Outputs.artifacts":                 "saved from a container or script template that has a command, and kept in a ConfigMap: at most 900 KiB per pod; empty directories and symbolic links to directories are not kept",
+	"Artifact.from":                     "{{steps.X.outputs.artifacts.Y}} or {{tasks.X.outputs.artifacts.Y}} of a container or script template",
+	"Artifact.subPath":                  "with from: a file or directory of the artifact",
+	"Artifact.archive":                  "files are kept as they are, whatever the archive; the consumer gets the same files",
 	"Template.memoize":                  "a node that ran is Running until its outputs are saved; nothing garbage-collects entries that are not hit",
 }

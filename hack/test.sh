@@ -17,6 +17,10 @@ go vet ./...
 # after everything else.
 hack/cluster/with-cluster.sh bash -c '
 	set -euo pipefail
+	# A cluster left up from before holds the images it was built with:
+	# the executor is built from this tree (an unchanged one is not pushed
+	# again).
+	hack/images/build.sh
 	go test -count=1 -timeout 30m ./...
 	KUBECTL_WF_DISRUPTIVE=1 go test -count=1 -timeout 10m -run TestAPIServerRestart -v ./cmd/kubectl-wf/cli
 '

@@ -359,7 +359,7 @@ func (e *evaluator) observePod(n *Node, t *wfv1.Template, r PodResult) {
 
 // podOutputs sets an ended pod node's outputs.
 func (e *evaluator) podOutputs(n *Node, t *wfv1.Template, r PodResult, vars compile.Vars) {
-	out := &Outputs{Result: r.Result, Parameters: map[string]string{}}
+	out := &Outputs{Result: r.Result, Parameters: map[string]string{}, Artifacts: r.Artifacts}
 	if r.ExitCode != nil {
 		code := strconv.Itoa(int(*r.ExitCode))
 		out.ExitCode = &code

@@ -135,6 +135,9 @@ func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, 
 	for k, x := range n.Outputs.Parameters {
 		v[prefix+".outputs.parameters."+k] = x
 	}
+	for _, a := range n.Outputs.Artifacts {
+		v[prefix+".outputs.artifacts."+a.Name] = a.String()
+	}
 }
 
 // timeText is t as outputVars give it, to the second. The nodes of a wide

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
 // PodResult is what is known of one pod node's Job: its phase and, once it
@@ -22,6 +23,9 @@ type PodResult struct {
 	// OutputFile is the content of the template's valueFrom.path output
 	// file, nil when the container left none.
 	OutputFile *string `json:"outputFile,omitempty"`
+	// Artifacts are the output artifacts the pod saved, as kept
+	// (artifacts.go).
+	Artifacts []compile.StoredArtifact `json:"artifacts,omitempty"`
 	// Containers are a containerSet's containers, by name.
 	Containers map[string]ContainerResult `json:"containers,omitempty"`
 	// Daemoned: the Job's daemon pod runs and is ready, at PodIP.

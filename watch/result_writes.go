@@ -65,9 +65,9 @@ func (w *resultWrites) wait(d *driver) error {
 	return err
 }
 
-// readOutput reads what an ended pod's result needs from the pod's log:
+// readOutput reads what an ended pod's result needs from the pod's logs:
 // its output, when the workflow reads outputs.result or the node is an
-// HTTP template's.
+// HTTP template's, and its output artifacts, which it keeps.
 func (d *driver) readOutput(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
 	if (d.needResult || compile.IsHTTPJob(job)) && pod != nil && r.ExitCode != nil {
 		out, err := readResult(ctx, d.cs, pod)
@@ -75,6 +75,9 @@ func (d *driver) readOutput(ctx context.Context, job *batchv1.Job, pod *corev1.P
 			return err
 		}
 		r.Result = &out
+	}
+	if savesArtifacts(job) && pod != nil && r.ExitCode != nil {
+		return d.saveArtifacts(ctx, job, pod, r)
 	}
 	return nil
 }

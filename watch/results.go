@@ -116,6 +116,9 @@ func podStateOf(job *batchv1.Job, pod *corev1.Pod) PodResult {
 			r.Daemoned, r.PodIP = daemonState(job, pod)
 			return r
 		}
+		if artifactsPending(job, pod) {
+			return r // its outputs are not all out yet
+		}
 	}
 	// A failed pod with a message of its own (an activeDeadlineSeconds
 	// that ran out, an eviction) fails with it, as Argo's controller does.

@@ -1,6 +1,10 @@
 package watch
 
-import "time"
+import (
+	"time"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+)
 
 // Phase is a node's or a workflow's phase, named as Argo names them.
 type Phase string
@@ -55,6 +59,8 @@ type Outputs struct {
 	Result     *string           `json:"result,omitempty"`
 	ExitCode   *string           `json:"exitCode,omitempty"`
 	Parameters map[string]string `json:"parameters,omitempty"`
+	// Artifacts are the output artifacts a pod saved.
+	Artifacts []compile.StoredArtifact `json:"artifacts,omitempty"`
 }
 
 // Status is a whole workflow's state, derived from the cluster.

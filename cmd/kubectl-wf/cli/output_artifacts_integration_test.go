@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-wf/kubectl-wf/internal/testcluster"
+	"github.com/kubectl-wf/kubectl-wf/watch"
+)
+
+// outputArtifactsWorkflow saves a directory, a file and an optional
+// artifact that is never written from one script, and passes them on to
+// DAG tasks whole, in part (subPath) and as a file.
+const outputArtifactsWorkflow = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: output-artifacts}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: gen, template: gen}
+      - name: whole
+        depends: gen
+        template: read
+        arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.dir}}"}]}
+      - name: part
+        depends: gen
+        template: read
+        arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.dir}}", subPath: sub/run.sh}]}
+      - name: file
+        depends: gen
+        template: read
+        arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.file}}"}]}
+      - name: result
+        depends: gen
+        template: echo
+        arguments: {parameters: [{name: m, value: "result: {{tasks.gen.outputs.result}}"}]}
+  - name: gen
+    script:
+      image: busybox
+      command: [sh]
+      source: |
+        mkdir -p /out/sub
+        echo a > /out/a.txt
+        printf '#!/bin/sh\necho run\n' > /out/sub/run.sh
+        chmod 755 /out/sub/run.sh
+        echo "from the script" > /tmp/f
+        echo "stdout is the result"
+    outputs:
+      artifacts:
+      - {name: dir, path: /out}
+      - {name: file, path: /tmp/f}
+      - {name: absent, path: /nowhere, optional: true}
+  - name: read
+    inputs: {artifacts: [{name: in, path: /in}]}
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ['if [ -d /in ]; then cd /in && find . -type f | sort | while read f; do echo "$f $(stat -L -c %a "$f") $(head -1 "$f")"; done; else echo "file $(stat -L -c %a /in) $(head -1 /in)"; fi']
+  - name: echo
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.m}}"]}
+`
+
+// missingArtifactWorkflow's step succeeds but leaves no artifact.
+const missingArtifactWorkflow = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: missing-artifact}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: ["true"]}
+    outputs: {artifacts: [{name: report, path: /tmp/report.txt}]}
+`
+
+// TestOutputArtifactsOnCluster: artifacts a pod saves reach the pods that
+// take them, as files with their modes, whole, in part or as one file;
+// the executor leaves the step's output alone; a required artifact that
+// was not written fails its node.
+func TestOutputArtifactsOnCluster(t *testing.T) {
+	cs, _ := testcluster.Client(t)
+	tests := []struct {
+		name, file string
+		phase      watch.Phase
+		want       []string // lines of the logs, each after its node's name
+	}{{
+		name:  "fixture",
+		file:  filepath.Join(fixturesDir, "artifact-passing.yaml"),
+		phase: watch.Succeeded,
+		want:  []string{".consume: ok"},
+	}, {
+		name:  "dag",
+		file:  writeTemp(t, outputArtifactsWorkflow),
+		phase: watch.Succeeded,
+		want: []string{
+			".whole: ./a.txt 644 a",
+			".whole: ./sub/run.sh 755 #!/bin/sh",
+			".part: file 755 #!/bin/sh",
+			".file: file 644 from the script",
+			".result: result: stdout is the result",
+		},
+	}, {
+		name:  "missing",
+		file:  writeTemp(t, missingArtifactWorkflow),
+		phase: watch.Error,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := testcluster.Namespace(t, cs)
+			code, out, errOut := onCluster(t, ns, "submit", tt.file)
+			if tt.phase == watch.Succeeded && code != 0 {
+				t.Fatalf("submit exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			doc := getJSON(t, ns, submitted(t, out))
+			if doc.Status.Phase != tt.phase {
+				t.Fatalf("phase %s (%s), want %s", doc.Status.Phase, doc.Status.Message, tt.phase)
+			}
+			if tt.phase != watch.Succeeded {
+				n := nodeByName(doc, "missing-artifact")
+				if n == nil || n.Phase != watch.Error || !strings.HasPrefix(n.Message, "failed to save outputs: ") || !strings.Contains(n.Message, "/tmp/report.txt") {
+					t.Errorf("node = %+v, want Error: failed to save outputs: … /tmp/report.txt …", n)
+				}
+				return
+			}
+			logs := logsOf(t, ns, doc.Name)
+			for _, line := range tt.want {
+				if !strings.Contains(logs, line+"\n") {
+					t.Errorf("logs lack %q:\n%s", line, logs)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,140 @@
+package compile
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
+
+	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
+)
+
+// StoredArtifact is an output artifact as the driver keeps it: its files
+// as keys of a ConfigMap in the workflow's namespace. kubectl-wf has no
+// artifact repository to configure; the cluster is the repository, for
+// artifacts that fit in a ConfigMap (docs/compat.md).
+type StoredArtifact struct {
+	Name string `json:"name"`
+	// Path is where the producing container left it.
+	Path      string `json:"path,omitempty"`
+	ConfigMap string `json:"configMap"`
+	// Dir: a directory, whose Files are relative to it; else one file.
+	Dir   bool         `json:"dir,omitempty"`
+	Files []StoredFile `json:"files,omitempty"`
+}
+
+// StoredFile is one file of a StoredArtifact: the ConfigMap key holding
+// its bytes, its path in the artifact ("" for a file artifact), its mode.
+type StoredFile struct {
+	Key  string `json:"key"`
+	Path string `json:"path,omitempty"`
+	Mode int32  `json:"mode"`
+}
+
+// ParseStoredArtifact reads what {{steps.X.outputs.artifacts.Y}} resolves
+// to; ok is false for anything else.
+func ParseStoredArtifact(s string) (a StoredArtifact, ok bool) {
+	if !strings.HasPrefix(s, "{") {
+		return a, false
+	}
+	if err := json.Unmarshal([]byte(s), &a); err != nil || a.ConfigMap == "" {
+		return a, false
+	}
+	return a, true
+}
+
+// String is the artifact as variables hold it.
+func (a StoredArtifact) String() string {
+	b, _ := json.Marshal(a)
+	return string(b)
+}
+
+// Sub is the part of a at subPath, as an input's subPath selects it: a
+// file of the directory, or a directory within it.
+func (a StoredArtifact) Sub(subPath string) (StoredArtifact, error) {
+	sub := strings.Trim(path.Clean("/"+subPath), "/")
+	if sub == "" {
+		return a, nil
+	}
+	if !a.Dir {
+		return a, fmt.Errorf("subPath %q: artifact %q is a file, not a directory", subPath, a.Name)
+	}
+	out := a
+	out.Files = nil
+	for _, f := range a.Files {
+		switch {
+		case f.Path == sub:
+			f.Path = ""
+			out.Dir, out.Files = false, []StoredFile{f}
+			return out, nil
+		case strings.HasPrefix(f.Path, sub+"/"):
+			f.Path = strings.TrimPrefix(f.Path, sub+"/")
+			out.Files = append(out.Files, f)
+		}
+	}
+	if len(out.Files) == 0 {
+		return a, fmt.Errorf("subPath %q: no such file or directory in artifact %q", subPath, a.Name)
+	}
+	return out, nil
+}
+
+// storedArtifactPlacement places a stored artifact at path for the main
+// container: a ConfigMap volume projecting its files, each mounted with
+// subPath at its place. A directory's files are mounted one by one, not
+// the volume whole: the kubelet keeps a volume's files behind symbolic
+// links to a hidden folder, which `find` and `cp -r` would show, where
+// a subPath mount is the file itself in a plain directory.
+func storedArtifactPlacement(volume string, a StoredArtifact, at string) (corev1.Volume, []corev1.VolumeMount) {
+	items := make([]corev1.KeyToPath, 0, len(a.Files))
+	for _, f := range a.Files {
+		p := f.Path
+		if !a.Dir {
+			p = storedFileName
+		}
+		items = append(items, corev1.KeyToPath{Key: f.Key, Path: p, Mode: ptr.To(f.Mode)})
+	}
+	volumeSource := corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+		LocalObjectReference: corev1.LocalObjectReference{Name: a.ConfigMap}, Items: items,
+	}}
+	if !a.Dir {
+		return corev1.Volume{Name: volume, VolumeSource: volumeSource},
+			[]corev1.VolumeMount{{Name: volume, MountPath: at, SubPath: storedFileName, ReadOnly: true}}
+	}
+	mounts := make([]corev1.VolumeMount, 0, len(a.Files))
+	for _, f := range a.Files {
+		mounts = append(mounts, corev1.VolumeMount{Name: volume, MountPath: path.Join(at, f.Path), SubPath: f.Path, ReadOnly: true})
+	}
+	return corev1.Volume{Name: volume, VolumeSource: volumeSource}, mounts
+}
+
+// storedFileName is a file artifact's one item in its volume.
+const storedFileName = "file"
+
+// storedArtifactVar is the variable under which inputArtifactVars passes
+// the stored artifact an argument's from resolved to (see
+// suppliedArtifact).
+func storedArtifactVar(name string) string { return "\x00inputs.artifacts.stored." + name }
+
+// inputStoredArtifact resolves an artifact argument's from in the
+// caller's scope, to the stored artifact it names, less its subPath.
+func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, []string, error) {
+	from, missing := scope.Resolve(arg.From)
+	if len(missing) > 0 {
+		return "", missing, nil
+	}
+	a, ok := ParseStoredArtifact(from)
+	if !ok {
+		return "", nil, fmt.Errorf("artifact %q: from %q names no output artifact", arg.Name, arg.From)
+	}
+	if arg.SubPath != "" {
+		sub, err := a.Sub(arg.SubPath)
+		if err != nil {
+			return "", nil, err
+		}
+		a = sub
+	}
+	return a.String(), nil, nil
+}

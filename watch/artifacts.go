@@ -1,0 +1,104 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
+	"github.com/kubectl-wf/kubectl-wf/executor"
+)
+
+// Output artifacts (compile.withArtifactExecutor): the pod's sidecar
+// prints what the executor saved when the kubelet stops it, after main;
+// the driver reads that log once the sidecar has ended and keeps each
+// artifact's files in a ConfigMap owned by the node's Job, so that they
+// live as long as the Job's result that names them.
+
+// savesArtifacts reports a Job whose pod saves output artifacts.
+func savesArtifacts(job *batchv1.Job) bool {
+	return job.Annotations[compile.AnnotationOutputArtifacts] != ""
+}
+
+// artifactsPending reports a running pod whose artifacts sidecar has not
+// printed them yet: main has ended, but the pod has not.
+func artifactsPending(job *batchv1.Job, pod *corev1.Pod) bool {
+	if !savesArtifacts(job) || pod.Status.Phase != corev1.PodRunning {
+		return false
+	}
+	for _, c := range pod.Status.InitContainerStatuses {
+		if c.Name == compile.ArtifactsContainerName {
+			return c.State.Terminated == nil
+		}
+	}
+	return true
+}
+
+// ArtifactsConfigMapName is the ConfigMap holding the output artifacts of
+// a Job's pod.
+func ArtifactsConfigMapName(job string) string { return job + "-artifacts" }
+
+// saveArtifacts reads what the pod's sidecar printed, keeps it in the
+// Job's artifacts ConfigMap, and sets r.Artifacts. An artifact the
+// executor could not save fails a node that succeeded, as Argo's does.
+func (d *driver) saveArtifacts(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
+	stream, err := d.cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: compile.ArtifactsContainerName}).Stream(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the output artifacts of pod %s: %w", pod.Name, err)
+	}
+	defer stream.Close()
+	records, err := executor.ParseLog(stream)
+	if err != nil {
+		return fmt.Errorf("reading the output artifacts of pod %s: %w", pod.Name, err)
+	}
+	cm, stored, failures := artifactsConfigMap(job, records)
+	if len(stored) > 0 {
+		_, err := d.cs.CoreV1().ConfigMaps(job.Namespace).Create(ctx, cm, metav1.CreateOptions{FieldManager: FieldManager})
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("keeping the output artifacts of pod %s: %w", pod.Name, err)
+		}
+	}
+	r.Artifacts = stored
+	if len(failures) > 0 && r.Phase == Succeeded {
+		r.Phase, r.Message = Error, "failed to save outputs: "+strings.Join(failures, "; ")
+	}
+	return nil
+}
+
+// artifactsConfigMap is the ConfigMap that keeps records, the artifacts
+// as the node's outputs name them, and the records' errors.
+func artifactsConfigMap(job *batchv1.Job, records []executor.Record) (*corev1.ConfigMap, []compile.StoredArtifact, []string) {
+	name := ArtifactsConfigMapName(job.Name)
+	cm := &corev1.ConfigMap{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name: name, Namespace: job.Namespace,
+			Labels: map[string]string{compile.LabelWorkflow: job.Labels[compile.LabelWorkflow], compile.LabelNode: job.Labels[compile.LabelNode]},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: job.Name, UID: job.UID,
+				Controller: ptr.To(true)}},
+		},
+		BinaryData: map[string][]byte{},
+	}
+	var stored []compile.StoredArtifact
+	var failures []string
+	for _, rec := range records {
+		if rec.Error != "" {
+			failures = append(failures, rec.Error)
+			continue
+		}
+		a := compile.StoredArtifact{Name: rec.Name, Path: rec.Path, ConfigMap: name, Dir: rec.Dir}
+		for i, f := range rec.Files {
+			key := fmt.Sprintf("%s.%d", rec.Name, i)
+			cm.BinaryData[key] = f.Data
+			a.Files = append(a.Files, compile.StoredFile{Key: key, Path: f.Path, Mode: int32(f.Mode & 0o777)})
+		}
+		stored = append(stored, a)
+	}
+	return cm, stored, failures
+}
