@@ -76,14 +76,16 @@ func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv
 	main.VolumeMounts = append(main.VolumeMounts, mount)
 	installer := corev1.Container{
 		Name: executorInstallerName, Image: ExecutorImage,
-		Command:      []string{executorInImage, "install", executorInPod},
-		VolumeMounts: []corev1.VolumeMount{mount},
+		Command:         []string{executorInImage, "install", executorInPod},
+		VolumeMounts:    []corev1.VolumeMount{mount},
+		SecurityContext: executorSecurityContext(),
 	}
 	sidecar := corev1.Container{
 		Name: ArtifactsContainerName, Image: ExecutorImage,
-		Command:       []string{executorInImage, "emit", executorArtifactsDir},
-		RestartPolicy: ptr.To(corev1.ContainerRestartPolicyAlways),
-		VolumeMounts:  []corev1.VolumeMount{mount},
+		Command:         []string{executorInImage, "emit", executorArtifactsDir},
+		RestartPolicy:   ptr.To(corev1.ContainerRestartPolicyAlways),
+		VolumeMounts:    []corev1.VolumeMount{mount},
+		SecurityContext: executorSecurityContext(),
 	}
 	pod.InitContainers = append([]corev1.Container{installer, sidecar}, pod.InitContainers...)
 	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: executorVolumeName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
@@ -93,4 +95,21 @@ func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv
 // outputArtifactsAnnotation is the value of AnnotationOutputArtifacts.
 func outputArtifactsAnnotation(t *wfv1.Template) string {
 	return strings.Join(OutputArtifactNames(t), ",")
+}
+
+// executorSecurityContext runs kubectl-wf's own containers as nobody,
+// with nothing more than reading and writing the volume they share: they
+// then run in a pod that must not run as root, and under the Pod Security
+// Standard "restricted". The emptyDir is writable by all, and what the
+// executor writes there is readable by all.
+func executorSecurityContext() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		RunAsUser:                ptr.To[int64](65534),
+		RunAsGroup:               ptr.To[int64](65534),
+		RunAsNonRoot:             ptr.To(true),
+		AllowPrivilegeEscalation: ptr.To(false),
+		ReadOnlyRootFilesystem:   ptr.To(true),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
 }

@@ -348,6 +348,18 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 			"f.yaml:9:53: not supported: spec.templates[0].outputs.artifacts[0].globalName: global output artifacts need an artifact repository, which is not supported yet",
 		},
 	}, {
+		name: "a memoized template's artifacts would not outlive its workflow",
+		body: `  templates:
+  - name: main
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    outputs:
+      artifacts: [{name: a, path: /a}]
+    container: {image: busybox, command: ["true"]}
+`,
+		want: []string{
+			"f.yaml:8:5: not supported: spec.templates[0].memoize: a memoized template's output artifacts would be gone with the workflow that saved them; kubectl-wf memoizes templates without output artifacts",
+		},
+	}, {
 		name: "output artifacts need a container's command and a path, and a container or script",
 		body: `  templates:
   - name: main
