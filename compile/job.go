@@ -125,6 +125,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if names := outputArtifactsAnnotation(tmpl); names != "" && tmpl.ContainerSet == nil {
 		meta.Annotations[AnnotationOutputArtifacts] = names
 	}
+	if names := w.archiveLogsAnnotation(tmpl); names != "" {
+		meta.Annotations[AnnotationArchiveLogs] = names
+	}
 	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
 	if w.Spec.PodMetadata != nil {
 		maps.Copy(podMeta.Labels, w.Spec.PodMetadata.Labels)

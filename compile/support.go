@@ -23,7 +23,6 @@ var supportTable = map[string]support{
 	"WorkflowSpec.priority":              ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
 	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
 	"WorkflowSpec.shutdown":              notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
-	"WorkflowSpec.archiveLogs":           notYet("archiving logs needs an artifact repository, which is not supported yet"),
 	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
 	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
 	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
@@ -32,7 +31,6 @@ var supportTable = map[string]support{
 	"ContainerSetTemplate.retryStrategy": notYet("retrying the containers inside a containerSet's pod is not supported yet; a retryStrategy on the template retries the whole pod"),
 	"Template.data":                      notYet("data templates need an artifact repository, which is not supported yet"),
 	"Template.plugin":                    notYet("executor plugins need Argo's agent; kubectl-wf has none"),
-	"Template.archiveLocation":           notYet("artifacts are not supported yet"),
 	"RetryStrategy.affinity":             notYet("retry affinity (avoiding the node that failed) is not supported yet"),
 	"Template.executor":                  ignored("kubectl-wf runs no executor"),
 	"Template.metrics":                   ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
@@ -64,4 +62,19 @@ var supportTable = map[string]support{
 	"ValueFrom.event":               notYet("event payloads need Argo's server"),
 	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),
+
+	// A template's archiveLocation: archived logs are kept in ConfigMaps,
+	// so only archiveLogs is supported, not a repository to archive in.
+	"ArtifactLocation.s3":          notYet(archiveRepository),
+	"ArtifactLocation.git":         notYet(archiveRepository),
+	"ArtifactLocation.http":        notYet(archiveRepository),
+	"ArtifactLocation.artifactory": notYet(archiveRepository),
+	"ArtifactLocation.hdfs":        notYet(archiveRepository),
+	"ArtifactLocation.raw":         notYet(archiveRepository),
+	"ArtifactLocation.oss":         notYet(archiveRepository),
+	"ArtifactLocation.gcs":         notYet(archiveRepository),
+	"ArtifactLocation.azure":       notYet(archiveRepository),
+	"ArtifactLocation.plugin":      notYet(archiveRepository),
 }
+
+const archiveRepository = "an archive location in a repository is not supported; kubectl-wf keeps archived logs in a ConfigMap, so archiveLocation may only set archiveLogs"

@@ -31,5 +31,8 @@ var partlySupported = map[string]string{
 	"Artifact.from":                     "{{steps.X.outputs.artifacts.Y}} or {{tasks.X.outputs.artifacts.Y}} of a container or script template",
 	"Artifact.subPath":                  "with from: a file or directory of the artifact",
 	"Artifact.archive":                  "files are kept as they are, whatever the archive; the consumer gets the same files",
+	"WorkflowSpec.archiveLogs":          "the logs of container, script and containerSet pods (not of http or resource templates), kept in the pod's artifacts ConfigMap: only the last bytes that fit in 1 MiB",
+	"Template.archiveLocation":          "archiveLogs only: no repository",
+	"ArtifactLocation.archiveLogs":      "as WorkflowSpec.archiveLogs, which it overrides for the template",
 	"Template.memoize":                  "a node that ran is Running until its outputs are saved; nothing garbage-collects entries that are not hit",
 }

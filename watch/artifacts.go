@@ -44,20 +44,28 @@ func artifactsPending(job *batchv1.Job, pod *corev1.Pod) bool {
 // a Job's pod.
 func ArtifactsConfigMapName(job string) string { return job + "-artifacts" }
 
-// saveArtifacts reads what the pod's sidecar printed, keeps it in the
-// Job's artifacts ConfigMap, and sets r.Artifacts. An artifact the
-// executor could not save fails a node that succeeded, as Argo's does.
+// saveArtifacts keeps what the pod leaves as artifacts in the Job's
+// artifacts ConfigMap, one for both: the output artifacts its sidecar
+// printed, when it saves some and main has ended, then the logs archived
+// (archivedLogContainers) in the room the former leave. It sets
+// r.Artifacts. An artifact the executor could not save fails a node that
+// succeeded, as Argo's does.
 func (d *driver) saveArtifacts(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
-	stream, err := d.cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: compile.ArtifactsContainerName}).Stream(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the output artifacts of pod %s: %w", pod.Name, err)
+	var records []executor.Record
+	if savesArtifacts(job) && r.ExitCode != nil {
+		var err error
+		if records, err = d.readArtifactRecords(ctx, pod); err != nil {
+			return err
+		}
 	}
-	defer stream.Close()
-	records, err := executor.ParseLog(stream)
-	if err != nil {
-		return fmt.Errorf("reading the output artifacts of pod %s: %w", pod.Name, err)
+	var logs []archivedLog
+	if containers := archivedLogContainers(job, pod); len(containers) > 0 {
+		var err error
+		if logs, err = d.readArchivedLogs(ctx, pod, containers, maxConfigMapBytes-recordsBytes(records)); err != nil {
+			return err
+		}
 	}
-	cm, stored, failures := artifactsConfigMap(job, records)
+	cm, stored, failures := artifactsConfigMap(job, records, logs)
 	if len(stored) > 0 {
 		_, err := d.cs.CoreV1().ConfigMaps(job.Namespace).Create(ctx, cm, metav1.CreateOptions{FieldManager: FieldManager})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
@@ -71,9 +79,40 @@ func (d *driver) saveArtifacts(ctx context.Context, job *batchv1.Job, pod *corev
 	return nil
 }
 
-// artifactsConfigMap is the ConfigMap that keeps records, the artifacts
-// as the node's outputs name them, and the records' errors.
-func artifactsConfigMap(job *batchv1.Job, records []executor.Record) (*corev1.ConfigMap, []compile.StoredArtifact, []string) {
+// readArtifactRecords reads what the pod's artifacts sidecar printed.
+func (d *driver) readArtifactRecords(ctx context.Context, pod *corev1.Pod) ([]executor.Record, error) {
+	stream, err := d.cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: compile.ArtifactsContainerName}).Stream(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the output artifacts of pod %s: %w", pod.Name, err)
+	}
+	defer stream.Close()
+	records, err := executor.ParseLog(stream)
+	if err != nil {
+		return nil, fmt.Errorf("reading the output artifacts of pod %s: %w", pod.Name, err)
+	}
+	return records, nil
+}
+
+// recordsBytes is the data records take in the ConfigMap.
+func recordsBytes(records []executor.Record) int {
+	n := 0
+	for _, rec := range records {
+		for _, f := range rec.Files {
+			n += len(f.Data)
+		}
+	}
+	return n
+}
+
+// AnnotationDroppedLogBytes on an artifacts ConfigMap says, for each
+// archived log that did not fit whole, how many of its first bytes were
+// dropped: "main-logs=1234", comma-separated.
+const AnnotationDroppedLogBytes = compile.Domain + "/dropped-log-bytes"
+
+// artifactsConfigMap is the ConfigMap that keeps records and logs, the
+// artifacts as the node's outputs name them (the logs last, each as the
+// file artifact CONTAINER-logs), and the records' errors.
+func artifactsConfigMap(job *batchv1.Job, records []executor.Record, logs []archivedLog) (*corev1.ConfigMap, []compile.StoredArtifact, []string) {
 	name := ArtifactsConfigMapName(job.Name)
 	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
@@ -99,6 +138,19 @@ func artifactsConfigMap(job *batchv1.Job, records []executor.Record) (*corev1.Co
 			a.Files = append(a.Files, compile.StoredFile{Key: key, Path: f.Path, Mode: int32(f.Mode & 0o777)})
 		}
 		stored = append(stored, a)
+	}
+	var dropped []string
+	for _, l := range logs {
+		artifact := compile.LogArtifactName(l.container)
+		key := artifact + ".0"
+		cm.BinaryData[key] = l.data
+		stored = append(stored, compile.StoredArtifact{Name: artifact, ConfigMap: name, Files: []compile.StoredFile{{Key: key, Mode: 0o644}}})
+		if l.dropped > 0 {
+			dropped = append(dropped, fmt.Sprintf("%s=%d", artifact, l.dropped))
+		}
+	}
+	if dropped != nil {
+		cm.Annotations = map[string]string{AnnotationDroppedLogBytes: strings.Join(dropped, ",")}
 	}
 	return cm, stored, failures
 }

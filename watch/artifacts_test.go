@@ -21,7 +21,7 @@ func TestArtifactsConfigMap(t *testing.T) {
 		{Name: "dir", Path: "/tmp/d", Dir: true, Files: []executor.File{{Path: "a", Mode: 0o600, Data: []byte("a")}, {Path: "sub/b", Mode: 0o755, Data: []byte("b")}}},
 		{Name: "missing", Path: "/tmp/m", Error: "open /tmp/m: no such file or directory"},
 	}
-	cm, stored, failures := artifactsConfigMap(job, records)
+	cm, stored, failures := artifactsConfigMap(job, records, nil)
 	wantStored := []compile.StoredArtifact{
 		{Name: "file", Path: "/tmp/f", ConfigMap: "wf-gen-1-artifacts", Files: []compile.StoredFile{{Key: "file.0", Mode: 0o644}}},
 		{Name: "dir", Path: "/tmp/d", ConfigMap: "wf-gen-1-artifacts", Dir: true, Files: []compile.StoredFile{{Key: "dir.0", Path: "a", Mode: 0o600}, {Key: "dir.1", Path: "sub/b", Mode: 0o755}}},

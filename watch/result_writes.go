@@ -67,7 +67,8 @@ func (w *resultWrites) wait(d *driver) error {
 
 // readOutput reads what an ended pod's result needs from the pod's logs:
 // its output, when the workflow reads outputs.result or the node is an
-// HTTP template's, and its output artifacts, which it keeps.
+// HTTP template's, and its output artifacts and archived logs, which it
+// keeps.
 func (d *driver) readOutput(ctx context.Context, job *batchv1.Job, pod *corev1.Pod, r *PodResult) error {
 	if (d.needResult || compile.IsHTTPJob(job)) && pod != nil && r.ExitCode != nil {
 		out, err := readResult(ctx, d.cs, pod)
@@ -76,7 +77,7 @@ func (d *driver) readOutput(ctx context.Context, job *batchv1.Job, pod *corev1.P
 		}
 		r.Result = &out
 	}
-	if savesArtifacts(job) && pod != nil && r.ExitCode != nil {
+	if pod != nil && (savesArtifacts(job) && r.ExitCode != nil || archivedLogContainers(job, pod) != nil) {
 		return d.saveArtifacts(ctx, job, pod, r)
 	}
 	return nil

@@ -29,8 +29,8 @@ import (
 //   - name, namespace, UID, creationTimestamp, resourceVersion: observe,
 //     podState (Created), record, pod GC;
 //   - the annotations in jobAnnotations (results, containerSetState,
-//     daemonState, savesArtifacts) and whether it is an http node's (IsHTTPJob), in
-//     fields of their own;
+//     daemonState, savesArtifacts, archivedLogContainers) and whether it
+//     is an http node's (IsHTTPJob), in fields of their own;
 //   - spec.suspend (stopsPod, pod GC);
 //   - of its pod template, the containers' names and restart policies
 //     (failedSidecar, containerSetState);
@@ -44,7 +44,8 @@ import (
 //     when spec.podGC is set (its labelSelector);
 //   - of its status: phase, message, podIP (daemonState), startTime, and
 //     each container's name, state, last termination and readiness
-//     (podState, failedSidecar, containerSetState, daemonState).
+//     (podState, failedSidecar, containerSetState, daemonState,
+//     archivedLogContainers).
 //
 // Readers take Jobs and pods built from what is cached (cachedJob.job,
 // podOf), which share what it holds. Nothing the driver keeps is written
@@ -52,7 +53,7 @@ import (
 // lists, conditions, http nodes' labels) stays shared.
 
 // jobAnnotations are the annotations of a Job the driver reads.
-var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon, compile.AnnotationOutputArtifacts}
+var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon, compile.AnnotationOutputArtifacts, compile.AnnotationArchiveLogs}
 
 // httpLabels are an http node's Job's labels as the driver keeps them,
 // shared by all.

@@ -43,6 +43,8 @@ type decisions struct {
 	JobOfPod       []string
 	PodName        string
 	Suspended      bool
+	SavesArtifacts bool
+	ArchivedLogs   []string
 }
 
 // gcSelectors are podGC selectors on labels a pod has from its Job and
@@ -53,6 +55,7 @@ func decide(t *testing.T, job *batchv1.Job, pod *corev1.Pod, gc bool) decisions 
 	t.Helper()
 	d := decisions{State: podState(job, pod), HTTP: compile.IsHTTPJob(job), Suspended: job.Spec.Suspend != nil && *job.Spec.Suspend}
 	d.Result, d.Recorded = recordedResult(job)
+	d.SavesArtifacts, d.ArchivedLogs = savesArtifacts(job), archivedLogContainers(job, pod)
 	d.Stops = stopsPod(job, PodResult{Phase: Error}, pod)
 	if pod == nil {
 		return d
@@ -156,6 +159,21 @@ func TestSlimDecidesSame(t *testing.T) {
 				corev1.ContainerStatus{Name: "a", State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0}}},
 				corev1.ContainerStatus{Name: "b", State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}})
 		}},
+		{name: "archived logs of a container set", job: func(j *batchv1.Job) {
+			j.Annotations[compile.AnnotationContainerSet] = "a,b,c"
+			j.Annotations[compile.AnnotationArchiveLogs] = "a,b,c"
+			j.Spec.Template.Spec.InitContainers = []corev1.Container{{Name: "a", Image: "x"}}
+			j.Spec.Template.Spec.Containers = []corev1.Container{{Name: "b", Image: "y"}, {Name: "c", Image: "z"}}
+		}, pod: func(p *corev1.Pod) {
+			p.Status.InitContainerStatuses = []corev1.ContainerStatus{{Name: "a", State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
+			p.Status.ContainerStatuses = []corev1.ContainerStatus{
+				{Name: "b", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}}},
+				{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}}}}
+		}},
+		{name: "archived logs and output artifacts", job: func(j *batchv1.Job) {
+			j.Annotations[compile.AnnotationArchiveLogs] = "main"
+			j.Annotations[compile.AnnotationOutputArtifacts] = "out"
+		}, pod: func(*corev1.Pod) {}},
 		{name: "pod being deleted", job: func(*batchv1.Job) {}, pod: func(p *corev1.Pod) { p.DeletionTimestamp = ptr.To(p.CreationTimestamp) }},
 	}
 	for _, tc := range tests {

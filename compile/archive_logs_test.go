@@ -1,0 +1,129 @@
+package compile
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestArchiveLogsAnnotation: a pod's Job names the containers whose logs
+// are archived; a template's archiveLocation.archiveLogs wins over the
+// workflow's spec.archiveLogs, as in Argo; an http template's request
+// archives no log.
+func TestArchiveLogsAnnotation(t *testing.T) {
+	templates := `  - name: main
+    steps:
+    - - {name: c, template: c}
+      - {name: s, template: s}
+      - {name: set, template: set}
+      - {name: off, template: off}
+      - {name: on, template: on}
+      - {name: h, template: h}
+  - name: c
+    container: {image: busybox, command: ["true"]}
+  - name: s
+    script: {image: busybox, command: [sh], source: "true"}
+  - name: set
+    containerSet:
+      containers:
+      - {name: a, image: busybox, command: ["true"]}
+      - {name: b, image: busybox, command: ["true"], dependencies: [a]}
+  - name: off
+    archiveLocation: {archiveLogs: false}
+    container: {image: busybox, command: ["true"]}
+  - name: on
+    archiveLocation: {archiveLogs: true}
+    container: {image: busybox, command: ["true"]}
+  - name: h
+    archiveLocation: {archiveLogs: true}
+    http: {url: "http://example.com"}
+`
+	tests := []struct {
+		name, spec string
+		want       map[string]string // template: annotation, of the Jobs that have one
+	}{{
+		name: "workflow archives, one template does not",
+		spec: "  archiveLogs: true\n",
+		want: map[string]string{"c": "main", "s": "main", "set": "a,b", "on": "main"},
+	}, {
+		name: "workflow does not, one template does",
+		spec: "  archiveLogs: false\n",
+		want: map[string]string{"on": "main"},
+	}, {
+		name: "workflow silent",
+		want: map[string]string{"on": "main"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n" + tt.spec + "  templates:\n" + templates
+			plan := compileYAML(t, src, nil)
+			got := map[string]string{}
+			for _, j := range plan.Jobs {
+				if v, ok := j.Annotations[AnnotationArchiveLogs]; ok {
+					got[j.Annotations[AnnotationTemplate]] = v
+				}
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("archived logs by template (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestArchiveLocationDiagnostics: archiveLocation may only set
+// archiveLogs; a repository is an error at its field.
+func TestArchiveLocationDiagnostics(t *testing.T) {
+	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n  archiveLogs: true\n"
+	tests := []struct {
+		name, body string
+		want       []string
+	}{{
+		name: "archiveLogs alone",
+		body: `  templates:
+  - name: main
+    archiveLocation: {archiveLogs: true}
+    container: {image: busybox}
+`,
+	}, {
+		name: "a repository, at its field",
+		body: `  templates:
+  - name: main
+    archiveLocation:
+      archiveLogs: true
+      s3: {bucket: b, key: k}
+    container: {image: busybox}
+  - name: other
+    archiveLocation: {gcs: {bucket: b}}
+    container: {image: busybox}
+`,
+		want: []string{
+			"f.yaml:11:7: not supported: spec.templates[0].archiveLocation.s3: " + archiveRepository,
+			"f.yaml:14:23: not supported: spec.templates[1].archiveLocation.gcs: " + archiveRepository,
+		},
+	}, {
+		name: "an output artifact's archiveLogs stays unsupported",
+		body: `  templates:
+  - name: main
+    outputs: {artifacts: [{name: a, path: /a, archiveLogs: true}]}
+    container: {image: busybox, command: ["true"]}
+`,
+		want: []string{
+			"f.yaml:9:47: not supported: spec.templates[0].outputs.artifacts[0].archiveLogs: archiving logs needs an artifact repository, which is not supported yet",
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, diags := ParseFile("f.yaml", []byte(head+tt.body))
+			if !diags.HasErrors() {
+				diags = append(diags, Lint(docs)...)
+			}
+			var got []string
+			for _, d := range diags {
+				got = append(got, d.String())
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("diagnostics (-want +got):\n%s", d)
+			}
+		})
+	}
+}
