@@ -30,6 +30,7 @@ var partlySupported = map[string]string{
 	"Outputs.artifacts":                 "saved from a container or script template that has a command, and kept in a ConfigMap: at most 900 KiB per pod; empty directories and symbolic links to directories are not kept",
 	"Artifact.from":                     "{{steps.X.outputs.artifacts.Y}} or {{tasks.X.outputs.artifacts.Y}} of a container or script template",
 	"Artifact.subPath":                  "with from: a file or directory of the artifact",
+	"Artifact.s3":                       "key-only (s3.key alone), on output and input artifacts with a path and on artifact arguments: a key names an artifact saved by the same workflow (kept in its ConfigMaps), not one of an artifact repository shared across workflows",
 	"Artifact.archive":                  "files are kept as they are, whatever the archive; the consumer gets the same files",
 	"Template.memoize":                  "a node that ran is Running until its outputs are saved; nothing garbage-collects entries that are not hit",
 }
