@@ -283,7 +283,7 @@ func TestInputArtifactVars(t *testing.T) {
 		{Name: "needed", Path: "/b"},
 	}}, Container: &corev1.Container{Args: []string{"{{inputs.artifacts.given.path}}"}}}
 	args := wfv1.Arguments{Artifacts: []wfv1.Artifact{{Name: "given", ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: "{{x}}"}}}}}
-	vars, missing := InputVars(tmpl, args, Vars{"x": "caller's"})
+	vars, missing := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
 	if d := cmp.Diff([]string{"inputs.artifacts.needed"}, missing); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
 	}

@@ -206,7 +206,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 	if depth > maxDepth {
 		return e.fail(n, Error, "maximum recursion depth exceeded")
 	}
-	inputs, missing := compile.InputVars(t, args, scope)
+	inputs, missing := compile.InputVars(t, args, scope, nil)
 	if len(missing) > 0 {
 		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
 	}
