@@ -43,6 +43,8 @@ type decisions struct {
 	JobOfPod       []string
 	PodName        string
 	Suspended      bool
+	SavesArtifacts bool
+	ArtifactKeys   []compile.StoredArtifact
 }
 
 // gcSelectors are podGC selectors on labels a pod has from its Job and
@@ -54,6 +56,9 @@ func decide(t *testing.T, job *batchv1.Job, pod *corev1.Pod, gc bool) decisions 
 	d := decisions{State: podState(job, pod), HTTP: compile.IsHTTPJob(job), Suspended: job.Spec.Suspend != nil && *job.Spec.Suspend}
 	d.Result, d.Recorded = recordedResult(job)
 	d.Stops = stopsPod(job, PodResult{Phase: Error}, pod)
+	d.SavesArtifacts = savesArtifacts(job)
+	d.ArtifactKeys = []compile.StoredArtifact{{Name: "out"}, {Name: "other"}}
+	setArtifactKeys(job, d.ArtifactKeys)
 	if pod == nil {
 		return d
 	}
@@ -156,6 +161,10 @@ func TestSlimDecidesSame(t *testing.T) {
 				corev1.ContainerStatus{Name: "a", State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0}}},
 				corev1.ContainerStatus{Name: "b", State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}})
 		}},
+		{name: "saves key-only artifacts", job: func(j *batchv1.Job) {
+			j.Annotations[compile.AnnotationOutputArtifacts] = "out,other"
+			j.Annotations[compile.AnnotationArtifactKeys] = `{"out":"wf/out.json"}`
+		}, pod: func(*corev1.Pod) {}},
 		{name: "pod being deleted", job: func(*batchv1.Job) {}, pod: func(p *corev1.Pod) { p.DeletionTimestamp = ptr.To(p.CreationTimestamp) }},
 	}
 	for _, tc := range tests {
