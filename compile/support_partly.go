@@ -26,7 +26,7 @@ var partlySupported = map[string]string{
 	"Template.failFast":                 "waits for every pod started under the template, nested ones too",
 	"WorkflowSpec.podGC":                "deleteDelayDuration defaults to none (Argo's controller waits 5s); the driver stays until the pods it deletes are gone",
 	"WorkflowSpec.volumeClaimTemplates": "a claim the API refuses stops the driver instead of ending the workflow in Error",
-	"Inputs.artifacts":                  "raw data, or another node's output artifact (from), in container and script templates; the files are read-only",
+	"Inputs.artifacts":                  "raw data, another node's output artifact (from), or what a key-only s3 key names, in container and script templates; the files are read-only",
 	"Outputs.artifacts":                 "saved from a container or script template that has a command, and kept in a ConfigMap: at most 900 KiB per pod; empty directories and symbolic links to directories are not kept",
 	"Artifact.from":                     "{{steps.X.outputs.artifacts.Y}} or {{tasks.X.outputs.artifacts.Y}} of a container or script template",
 	"Artifact.subPath":                  "with from: a file or directory of the artifact",
