@@ -54,7 +54,7 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			default:
 				vars[storedArtifactVar(in.Name)] = stored
 			}
-		case i < 0 && in.Raw == nil && !in.Optional:
+		case i < 0 && in.Raw == nil && in.S3 == nil && !in.Optional:
 			missing = append(missing, "inputs.artifacts."+in.Name)
 		}
 	}
@@ -107,7 +107,7 @@ func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, Vars, []s
 		if stored, ok := vars[storedArtifactVar(a.Name)]; ok {
 			// The instantiated input names the stored artifact in its
 			// from, which no input has in a template as written.
-			a.From, a.Raw = stored, nil
+			a.From, a.Raw, a.S3 = stored, nil, nil
 		} else if data, ok := vars[suppliedArtifact(a.Name)]; ok {
 			a.Raw = &wfv1.RawArtifact{Data: data}
 		} else if a.Raw != nil {
@@ -124,6 +124,11 @@ func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, Vars, []s
 func storedArtifactMounts(tmpl *wfv1.Template) ([]corev1.Volume, []corev1.VolumeMount, error) {
 	var volumes []corev1.Volume
 	var mounts []corev1.VolumeMount
+	named := 0
+	volumeName := func() string {
+		named++
+		return fmt.Sprintf("%s-%d", ArtifactsVolumeName, named-1)
+	}
 	for _, a := range tmpl.Inputs.Artifacts {
 		if a.From == "" {
 			continue
@@ -135,8 +140,8 @@ func storedArtifactMounts(tmpl *wfv1.Template) ([]corev1.Volume, []corev1.Volume
 		if a.Path == "" {
 			return nil, nil, fmt.Errorf("input artifact %q did not specify a path", a.Name)
 		}
-		v, m := storedArtifactPlacement(fmt.Sprintf("%s-%d", ArtifactsVolumeName, len(volumes)), stored, a.Path)
-		volumes, mounts = append(volumes, v), append(mounts, m...)
+		v, m := storedArtifactPlacement(volumeName, stored, a.Path)
+		volumes, mounts = append(volumes, v...), append(mounts, m...)
 	}
 	return volumes, mounts, nil
 }

@@ -283,7 +283,7 @@ func TestInputArtifactVars(t *testing.T) {
 		{Name: "needed", Path: "/b"},
 	}}, Container: &corev1.Container{Args: []string{"{{inputs.artifacts.given.path}}"}}}
 	args := wfv1.Arguments{Artifacts: []wfv1.Artifact{{Name: "given", ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: "{{x}}"}}}}}
-	vars, missing := InputVars(tmpl, args, Vars{"x": "caller's"})
+	vars, missing := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
 	if d := cmp.Diff([]string{"inputs.artifacts.needed"}, missing); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
 	}
@@ -312,13 +312,13 @@ func TestRawArtifactDiagnostics(t *testing.T) {
   - name: main
     inputs:
       artifacts:
-      - {name: a, path: /a, s3: {key: k}}
+      - {name: a, path: /a, s3: {bucket: b, key: k}}
       - {name: b, path: /b, git: {repo: r}}
       - {name: c, path: /c, http: {url: u}}
     container: {image: busybox}
 `,
 		want: []string{
-			"f.yaml:10:29: not supported: spec.templates[0].inputs.artifacts[0].s3: s3 artifacts are not supported yet; only raw artifacts are",
+			"f.yaml:10:34: not supported: spec.templates[0].inputs.artifacts[0].s3.bucket: kubectl-wf has no artifact repository; only key-only s3 artifacts (s3.key alone) are supported",
 			"f.yaml:11:29: not supported: spec.templates[0].inputs.artifacts[1].git: git artifacts are not supported yet; only raw artifacts are",
 			"f.yaml:12:29: not supported: spec.templates[0].inputs.artifacts[2].http: http artifacts are not supported yet; only raw artifacts are",
 		},
@@ -340,12 +340,12 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 		body: `  templates:
   - name: main
     outputs:
-      artifacts: [{name: a, path: /a, s3: {key: k}, globalName: g}]
+      artifacts: [{name: a, path: /a, s3: {endpoint: e, key: k}, globalName: g}]
     container: {image: busybox, command: ["true"]}
 `,
 		want: []string{
-			"f.yaml:9:39: not supported: spec.templates[0].outputs.artifacts[0].s3: s3 artifacts are not supported yet; only raw artifacts are",
-			"f.yaml:9:53: not supported: spec.templates[0].outputs.artifacts[0].globalName: global output artifacts need an artifact repository, which is not supported yet",
+			"f.yaml:9:44: not supported: spec.templates[0].outputs.artifacts[0].s3.endpoint: kubectl-wf has no artifact repository; only key-only s3 artifacts (s3.key alone) are supported",
+			"f.yaml:9:66: not supported: spec.templates[0].outputs.artifacts[0].globalName: global output artifacts need an artifact repository, which is not supported yet",
 		},
 	}, {
 		name: "a memoized template's artifacts would not outlive its workflow",

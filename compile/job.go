@@ -124,6 +124,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 	if names := outputArtifactsAnnotation(tmpl); names != "" && tmpl.ContainerSet == nil {
 		meta.Annotations[AnnotationOutputArtifacts] = names
+		if keys := outputArtifactKeys(tmpl); keys != "" {
+			meta.Annotations[AnnotationArtifactKeys] = keys
+		}
 	}
 	if names := w.archiveLogsAnnotation(tmpl); names != "" {
 		meta.Annotations[AnnotationArchiveLogs] = names

@@ -62,6 +62,19 @@ func (l *linter) lintInputArtifacts(at string, t *wfv1.Template) {
 		}
 		l.lintRawSize(p, a)
 		l.lintSubPath(p, a)
+		if leaf {
+			l.lintArtifactKey(p, a)
+		} else if a.S3 != nil {
+			l.errorf(p+".s3", "not supported: %s.s3: kubectl-wf resolves key-only input artifacts in container and script templates only", p)
+		}
+	}
+}
+
+// lintArtifactKey: a key-only s3 artifact needs its key; the other s3
+// fields were reported by the parser.
+func (l *linter) lintArtifactKey(at string, a wfv1.Artifact) {
+	if a.S3 != nil && a.S3.Key == "" {
+		l.errorf(at+".s3", "not supported: %s.s3: kubectl-wf runs key-only s3 artifacts, which need a key", at)
 	}
 }
 
@@ -83,6 +96,7 @@ func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 	ap := at + ".outputs.artifacts"
 	l.lintArtifactNames(ap, t.Outputs.Artifacts)
 	if t.Container == nil && t.Script == nil {
+		l.lintOutputKeys(ap, t)
 		kinds := templateKinds(t)
 		if len(kinds) == 1 {
 			l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts of container and script templates only, not of %s templates", ap, kinds[0])
@@ -99,11 +113,24 @@ func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 			// The parser reported from; a leaf has no steps to take it from.
 		case a.Path == "":
 			l.errorf(p, "output artifact %q did not specify a path", a.Name)
+		case a.S3 != nil && a.S3.Key == "":
+			l.lintArtifactKey(p, a)
 		case strings.Contains(a.Path, "{{"):
 		case escapes(a.Path):
 			l.errorf(p+".path", "output artifact %q attempted to use a path containing '..'. Directory traversal is not permitted", a.Name)
 		case !strings.HasPrefix(a.Path, "/"):
 			l.errorf(p+".path", "output artifact %q: path %q must be absolute", a.Name, a.Path)
+		}
+	}
+}
+
+// lintOutputKeys: a key-only output artifact is saved from a container's
+// or script's path; other templates' outputs have none.
+func (l *linter) lintOutputKeys(ap string, t *wfv1.Template) {
+	for i, a := range t.Outputs.Artifacts {
+		if a.S3 != nil {
+			p := fmt.Sprintf("%s[%d].s3", ap, i)
+			l.errorf(p, "not supported: %s: kubectl-wf saves key-only artifacts from the path of a container or script template only", p)
 		}
 	}
 }
@@ -123,6 +150,7 @@ func (l *linter) lintArtifactArguments(ap string, args []wfv1.Artifact, target *
 		}
 		l.lintRawSize(p, a)
 		l.lintSubPath(p, a)
+		l.lintArtifactKey(p, a)
 	}
 	if target == nil {
 		return

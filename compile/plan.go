@@ -90,7 +90,7 @@ func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope
 		p.defer_(name, t, typ, fmt.Sprintf("nesting deeper than %d templates", maxDepth))
 		return nil
 	}
-	inputs, missing := InputVars(t, args, scope)
+	inputs, missing := InputVars(t, args, scope, nil)
 	if len(missing) > 0 {
 		p.defer_(name, t, typ, needs(missing))
 		return nil
@@ -238,7 +238,9 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 // (resolved in scope): parameters fall back to the inputs' own value or
 // default, artifacts to their own raw data (see inputArtifactVars). It
 // returns the inputs.* variables and the names it could not resolve.
-func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars) (Vars, []string) {
+// Key-only artifacts are found with finder (artifact_keys.go); nil, they
+// are missing.
+func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder ArtifactFinder) (Vars, []string) {
 	vars := Vars{}
 	missing := inputArtifactVars(t, args.Artifacts, scope, vars)
 	resolved := make([]wfv1.Parameter, 0, len(t.Inputs.Parameters))
@@ -258,6 +260,7 @@ func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars) (Vars, []strin
 		resolved = append(resolved, wfv1.Parameter{Name: in.Name, Value: wfv1.ParseAnyString(s)})
 	}
 	vars["inputs.parameters"] = ParametersJSON(resolved)
+	missing = append(missing, keyedInputVars(t, args.Artifacts, scope, vars, finder, vars)...)
 	for _, out := range t.Outputs.Parameters {
 		if out.ValueFrom != nil && out.ValueFrom.Path != "" {
 			vars["outputs.parameters."+out.Name+".path"] = out.ValueFrom.Path
@@ -303,9 +306,12 @@ func instantiate(t *wfv1.Template, tags *tagTree, vars Vars) (*wfv1.Template, []
 }
 
 // outputArtifactPaths are a template's output artifacts with their paths
-// resolved: the executor is told where to find them.
+// resolved: the executor is told where to find them; and their keys, which
+// the Job records (AnnotationArtifactKeys).
 func outputArtifactPaths(arts []wfv1.Artifact, vars Vars, missing []string) ([]wfv1.Artifact, []string) {
-	if !slices.ContainsFunc(arts, func(a wfv1.Artifact) bool { return strings.Contains(a.Path, "{{") }) {
+	if !slices.ContainsFunc(arts, func(a wfv1.Artifact) bool {
+		return strings.Contains(a.Path, "{{") || a.S3 != nil && strings.Contains(a.S3.Key, "{{")
+	}) {
 		return arts, missing
 	}
 	out := slices.Clone(arts)
@@ -313,6 +319,12 @@ func outputArtifactPaths(arts []wfv1.Artifact, vars Vars, missing []string) ([]w
 		var m []string
 		out[i].Path, m = vars.Resolve(out[i].Path)
 		missing = append(missing, m...)
+		if out[i].S3 != nil {
+			s3 := *out[i].S3
+			s3.Key, m = vars.Resolve(s3.Key)
+			missing = append(missing, m...)
+			out[i].S3 = &s3
+		}
 	}
 	return out, missing
 }

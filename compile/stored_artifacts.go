@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -24,6 +25,8 @@ type StoredArtifact struct {
 	// Dir: a directory, whose Files are relative to it; else one file.
 	Dir   bool         `json:"dir,omitempty"`
 	Files []StoredFile `json:"files,omitempty"`
+	// Key is the key of a key-only output artifact (artifact_keys.go).
+	Key string `json:"key,omitempty"`
 }
 
 // StoredFile is one file of a StoredArtifact: the ConfigMap key holding
@@ -32,6 +35,9 @@ type StoredFile struct {
 	Key  string `json:"key"`
 	Path string `json:"path,omitempty"`
 	Mode int32  `json:"mode"`
+	// ConfigMap holds the file when not the artifact's: a directory a key
+	// names may gather files several nodes saved.
+	ConfigMap string `json:"configMap,omitempty"`
 }
 
 // ParseStoredArtifact reads what {{steps.X.outputs.artifacts.Y}} resolves
@@ -82,32 +88,35 @@ func (a StoredArtifact) Sub(subPath string) (StoredArtifact, error) {
 }
 
 // storedArtifactPlacement places a stored artifact at path for the main
-// container: a ConfigMap volume projecting its files, each mounted with
-// subPath at its place. A directory's files are mounted one by one, not
-// the volume whole: the kubelet keeps a volume's files behind symbolic
-// links to a hidden folder, which `find` and `cp -r` would show, where
-// a subPath mount is the file itself in a plain directory.
-func storedArtifactPlacement(volume string, a StoredArtifact, at string) (corev1.Volume, []corev1.VolumeMount) {
-	items := make([]corev1.KeyToPath, 0, len(a.Files))
-	for _, f := range a.Files {
-		p := f.Path
-		if !a.Dir {
-			p = storedFileName
-		}
-		items = append(items, corev1.KeyToPath{Key: f.Key, Path: p, Mode: ptr.To(f.Mode)})
-	}
-	volumeSource := corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-		LocalObjectReference: corev1.LocalObjectReference{Name: a.ConfigMap}, Items: items,
-	}}
-	if !a.Dir {
-		return corev1.Volume{Name: volume, VolumeSource: volumeSource},
-			[]corev1.VolumeMount{{Name: volume, MountPath: at, SubPath: storedFileName, ReadOnly: true}}
-	}
+// container: a ConfigMap volume projecting its files (one for each
+// ConfigMap they are in, named by volumeName), each mounted with subPath
+// at its place. A directory's files are mounted one by one, not the
+// volume whole: the kubelet keeps a volume's files behind symbolic links
+// to a hidden folder, which `find` and `cp -r` would show, where a
+// subPath mount is the file itself in a plain directory.
+func storedArtifactPlacement(volumeName func() string, a StoredArtifact, at string) ([]corev1.Volume, []corev1.VolumeMount) {
+	var volumes []corev1.Volume
+	byConfigMap := map[string]int{} // index in volumes
 	mounts := make([]corev1.VolumeMount, 0, len(a.Files))
 	for _, f := range a.Files {
-		mounts = append(mounts, corev1.VolumeMount{Name: volume, MountPath: path.Join(at, f.Path), SubPath: f.Path, ReadOnly: true})
+		cm := cmp.Or(f.ConfigMap, a.ConfigMap)
+		i, ok := byConfigMap[cm]
+		if !ok {
+			i = len(volumes)
+			byConfigMap[cm] = i
+			volumes = append(volumes, corev1.Volume{Name: volumeName(), VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: cm},
+			}}})
+		}
+		p, mountAt := f.Path, path.Join(at, f.Path)
+		if !a.Dir {
+			p, mountAt = storedFileName, at
+		}
+		source := volumes[i].ConfigMap
+		source.Items = append(source.Items, corev1.KeyToPath{Key: f.Key, Path: p, Mode: ptr.To(f.Mode)})
+		mounts = append(mounts, corev1.VolumeMount{Name: volumes[i].Name, MountPath: mountAt, SubPath: p, ReadOnly: true})
 	}
-	return corev1.Volume{Name: volume, VolumeSource: volumeSource}, mounts
+	return volumes, mounts
 }
 
 // storedFileName is a file artifact's one item in its volume.

@@ -9,7 +9,12 @@ type support struct {
 	reason   string
 }
 
-func notYet(reason string) support  { return support{Error, reason} }
+func notYet(reason string) support { return support{Error, reason} }
+
+// s3RepositoryField is any s3 field but key: kubectl-wf has no artifact
+// repository, its key-only artifacts are the workflow's own (Artifact.s3).
+var s3RepositoryField = notYet("kubectl-wf has no artifact repository; only key-only s3 artifacts (s3.key alone) are supported")
+
 func ignored(reason string) support { return support{Warning, reason} }
 
 // supportTable lists, by Go type and JSON field name, every Argo field that
@@ -45,23 +50,35 @@ var supportTable = map[string]support{
 	// Inputs, outputs and artifacts. Raw artifacts, and artifacts saved by
 	// a container or script and passed on with from, are supported: the
 	// driver keeps the latter in ConfigMaps (StoredArtifact).
-	"Artifact.fromExpression":       notYet("fromExpression is not supported yet; from is"),
-	"Artifact.globalName":           notYet("global output artifacts need an artifact repository, which is not supported yet"),
-	"Artifact.artifactGC":           notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
-	"Artifact.deleted":              notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
-	"Artifact.archiveLogs":          notYet("archiving logs needs an artifact repository, which is not supported yet"),
-	"Artifact.s3":                   notYet("s3 artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.git":                  notYet("git artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.http":                 notYet("http artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.artifactory":          notYet("artifactory artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.hdfs":                 notYet("hdfs artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.oss":                  notYet("oss artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.gcs":                  notYet("gcs artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.azure":                notYet("azure artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.plugin":               notYet("artifact plugins need Argo's executor; kubectl-wf has none"),
-	"ValueFrom.event":               notYet("event payloads need Argo's server"),
-	"Parameter.enum":                ignored("enum is checked by Argo's UI only"),
-	"ResourceTemplate.manifestFrom": notYet("manifestFrom needs artifacts, which are not supported yet"),
+	"Artifact.fromExpression":             notYet("fromExpression is not supported yet; from is"),
+	"Artifact.globalName":                 notYet("global output artifacts need an artifact repository, which is not supported yet"),
+	"Artifact.artifactGC":                 notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
+	"Artifact.deleted":                    notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
+	"Artifact.archiveLogs":                notYet("archiving logs needs an artifact repository, which is not supported yet"),
+	"S3Artifact.endpoint":                 s3RepositoryField,
+	"S3Artifact.bucket":                   s3RepositoryField,
+	"S3Artifact.region":                   s3RepositoryField,
+	"S3Artifact.insecure":                 s3RepositoryField,
+	"S3Artifact.accessKeySecret":          s3RepositoryField,
+	"S3Artifact.secretKeySecret":          s3RepositoryField,
+	"S3Artifact.sessionTokenSecret":       s3RepositoryField,
+	"S3Artifact.roleARN":                  s3RepositoryField,
+	"S3Artifact.useSDKCreds":              s3RepositoryField,
+	"S3Artifact.createBucketIfNotPresent": s3RepositoryField,
+	"S3Artifact.encryptionOptions":        s3RepositoryField,
+	"S3Artifact.caSecret":                 s3RepositoryField,
+	"S3Artifact.addressingStyle":          s3RepositoryField,
+	"Artifact.git":                        notYet("git artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.http":                       notYet("http artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.artifactory":                notYet("artifactory artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.hdfs":                       notYet("hdfs artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.oss":                        notYet("oss artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.gcs":                        notYet("gcs artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.azure":                      notYet("azure artifacts are not supported yet; only raw artifacts are"),
+	"Artifact.plugin":                     notYet("artifact plugins need Argo's executor; kubectl-wf has none"),
+	"ValueFrom.event":                     notYet("event payloads need Argo's server"),
+	"Parameter.enum":                      ignored("enum is checked by Argo's UI only"),
+	"ResourceTemplate.manifestFrom":       notYet("manifestFrom needs artifacts, which are not supported yet"),
 
 	// A template's archiveLocation: archived logs are kept in ConfigMaps,
 	// so only archiveLogs is supported, not a repository to archive in.

@@ -66,6 +66,7 @@ func (d *driver) saveArtifacts(ctx context.Context, job *batchv1.Job, pod *corev
 		}
 	}
 	cm, stored, failures := artifactsConfigMap(job, records, logs)
+	setArtifactKeys(job, stored)
 	if len(stored) > 0 {
 		_, err := d.cs.CoreV1().ConfigMaps(job.Namespace).Create(ctx, cm, metav1.CreateOptions{FieldManager: FieldManager})
 		if err != nil && !apierrors.IsAlreadyExists(err) {

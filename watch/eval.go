@@ -29,7 +29,7 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 // (see Evaluator).
 func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds, dags dagShapes) (*Status, *Actions) {
 	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(), builds: builds, dags: dags,
-		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}}
+		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}, keys: &observedKeys{jobs: obs.Jobs}}
 	defer e.admit() // parallelism: see eval_parallelism.go
 	if ads := w.Spec.ActiveDeadlineSeconds; ads != nil && obs.StartedAt != nil {
 		e.wfDeadline = obs.StartedAt.Add(time.Duration(*ads) * time.Second)
@@ -153,6 +153,8 @@ type evaluator struct {
 	wfDeadline time.Time
 	// timeTexts are the seconds timeText formatted, by Unix time.
 	timeTexts map[int64]string
+	// keys finds key-only input artifacts (artifact_keys.go).
+	keys *observedKeys
 }
 
 func (e *evaluator) newNode(name, display, typ, template string) *Node {
@@ -206,7 +208,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 	if depth > maxDepth {
 		return e.fail(n, Error, "maximum recursion depth exceeded")
 	}
-	inputs, missing := compile.InputVars(t, args, scope)
+	inputs, missing := compile.InputVars(t, args, scope, e.keys)
 	if len(missing) > 0 {
 		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
 	}

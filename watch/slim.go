@@ -29,8 +29,9 @@ import (
 //   - name, namespace, UID, creationTimestamp, resourceVersion: observe,
 //     podState (Created), record, pod GC;
 //   - the annotations in jobAnnotations (results, containerSetState,
-//     daemonState, savesArtifacts, archivedLogContainers) and whether it
-//     is an http node's (IsHTTPJob), in fields of their own;
+//     daemonState, savesArtifacts, archivedLogContainers,
+//     setArtifactKeys) and whether it is an http node's (IsHTTPJob), in
+//     fields of their own;
 //   - spec.suspend (stopsPod, pod GC);
 //   - of its pod template, the containers' names and restart policies
 //     (failedSidecar, containerSetState);
@@ -53,7 +54,7 @@ import (
 // lists, conditions, http nodes' labels) stays shared.
 
 // jobAnnotations are the annotations of a Job the driver reads.
-var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon, compile.AnnotationOutputArtifacts, compile.AnnotationArchiveLogs}
+var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon, compile.AnnotationOutputArtifacts, compile.AnnotationArchiveLogs, compile.AnnotationArtifactKeys}
 
 // httpLabels are an http node's Job's labels as the driver keeps them,
 // shared by all.

@@ -45,6 +45,7 @@ type decisions struct {
 	Suspended      bool
 	SavesArtifacts bool
 	ArchivedLogs   []string
+	ArtifactKeys   []compile.StoredArtifact
 }
 
 // gcSelectors are podGC selectors on labels a pod has from its Job and
@@ -57,6 +58,9 @@ func decide(t *testing.T, job *batchv1.Job, pod *corev1.Pod, gc bool) decisions 
 	d.Result, d.Recorded = recordedResult(job)
 	d.SavesArtifacts, d.ArchivedLogs = savesArtifacts(job), archivedLogContainers(job, pod)
 	d.Stops = stopsPod(job, PodResult{Phase: Error}, pod)
+	d.SavesArtifacts = savesArtifacts(job)
+	d.ArtifactKeys = []compile.StoredArtifact{{Name: "out"}, {Name: "other"}}
+	setArtifactKeys(job, d.ArtifactKeys)
 	if pod == nil {
 		return d
 	}
@@ -173,6 +177,10 @@ func TestSlimDecidesSame(t *testing.T) {
 		{name: "archived logs and output artifacts", job: func(j *batchv1.Job) {
 			j.Annotations[compile.AnnotationArchiveLogs] = "main"
 			j.Annotations[compile.AnnotationOutputArtifacts] = "out"
+		}, pod: func(*corev1.Pod) {}},
+		{name: "saves key-only artifacts", job: func(j *batchv1.Job) {
+			j.Annotations[compile.AnnotationOutputArtifacts] = "out,other"
+			j.Annotations[compile.AnnotationArtifactKeys] = `{"out":"wf/out.json"}`
 		}, pod: func(*corev1.Pod) {}},
 		{name: "pod being deleted", job: func(*batchv1.Job) {}, pod: func(p *corev1.Pod) { p.DeletionTimestamp = ptr.To(p.CreationTimestamp) }},
 	}

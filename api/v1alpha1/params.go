@@ -72,7 +72,7 @@ type Artifact struct {
 // opaque: kubectl-wf reports them as not supported, except raw.
 type ArtifactLocation struct {
 	ArchiveLogs *bool        `json:"archiveLogs,omitempty"`
-	S3          *Object      `json:"s3,omitempty"`
+	S3          *S3Artifact  `json:"s3,omitempty"`
 	Git         *Object      `json:"git,omitempty"`
 	HTTP        *Object      `json:"http,omitempty"`
 	Artifactory *Object      `json:"artifactory,omitempty"`
@@ -82,6 +82,26 @@ type ArtifactLocation struct {
 	GCS         *Object      `json:"gcs,omitempty"`
 	Azure       *Object      `json:"azure,omitempty"`
 	Plugin      *Object      `json:"plugin,omitempty"`
+}
+
+// S3Artifact is an s3 location. kubectl-wf has no artifact repository:
+// it runs key-only ones (Key alone), whose key names an artifact of the
+// workflow's own; every other field is reported as not supported.
+type S3Artifact struct {
+	Endpoint                 string                    `json:"endpoint,omitempty"`
+	Bucket                   string                    `json:"bucket,omitempty"`
+	Region                   string                    `json:"region,omitempty"`
+	Insecure                 *bool                     `json:"insecure,omitempty"`
+	AccessKeySecret          *corev1.SecretKeySelector `json:"accessKeySecret,omitempty"`
+	SecretKeySecret          *corev1.SecretKeySelector `json:"secretKeySecret,omitempty"`
+	SessionTokenSecret       *corev1.SecretKeySelector `json:"sessionTokenSecret,omitempty"`
+	RoleARN                  string                    `json:"roleARN,omitempty"`
+	UseSDKCreds              bool                      `json:"useSDKCreds,omitempty"`
+	CreateBucketIfNotPresent *Object                   `json:"createBucketIfNotPresent,omitempty"`
+	EncryptionOptions        *Object                   `json:"encryptionOptions,omitempty"`
+	CASecret                 *corev1.SecretKeySelector `json:"caSecret,omitempty"`
+	AddressingStyle          string                    `json:"addressingStyle,omitempty"`
+	Key                      string                    `json:"key,omitempty"`
 }
 
 // RawArtifact is an artifact given inline.
