@@ -3,7 +3,7 @@
 # local registry under their real names, so that pods pull them exactly as
 # they would from Docker Hub:
 #   busybox, busybox:latest   busybox-static from Debian
-#   alpine:3.23               the busybox image plus Alpine's release files
+#   alpine:3.23               the busybox image plus Alpine's release files and top folders
 #   python:alpine3.23         that plus Debian's python3 (python, python3, sh)
 #   argoproj/argosay:v2       busybox plus an argosay stand-in (hack/images/argosay)
 #   argoproj/argosay:v1       busybox plus Debian's cowsay and perl-base
@@ -67,7 +67,9 @@ busybox_layer() {
 
 alpine_layer() {
 	local r="$1/root"
-	mkdir -p "$r/etc"
+	# Alpine's top-level folders that busybox's image lacks (map-reduce.yaml
+	# makes a folder in /mnt).
+	mkdir -p "$r"/{etc,mnt,opt,srv,media,run}
 	echo "3.23.0" >"$r/etc/alpine-release"
 	cat >"$r/etc/os-release" <<'OS'
 NAME="Alpine Linux (kubectl-wf busybox stand-in)"
@@ -362,7 +364,8 @@ layer() {
 build_layers() {
 	mkdir -p "$LAYERS"
 	layer busybox busybox_layer
-	layer alpine alpine_layer
+	# -r2: named anew when its content changes, since layers are kept by name.
+	layer alpine-r2 alpine_layer
 	layer python python_layer
 	layer curl curl_layer
 	layer nginx nginx_layer
@@ -414,14 +417,14 @@ push() {
 
 push_all() {
 	push library/busybox:latest --cmd sh -- busybox
-	push library/alpine:3.23 --cmd /bin/sh -- busybox alpine
-	push library/python:alpine3.23 --cmd python3 -- busybox alpine python
+	push library/alpine:3.23 --cmd /bin/sh -- busybox alpine-r2
+	push library/python:alpine3.23 --cmd python3 -- busybox alpine-r2 python
 	push argoproj/argosay:v2 --entrypoint /argosay -- busybox argosay-fresh
 	push argoproj/argosay:v1 --path "$PATH_ENV:/usr/games" --cmd cowsay -- busybox cowsay
-	push curlimages/curl:latest --entrypoint /entrypoint.sh --cmd curl --user curl_user -- busybox alpine curl
+	push curlimages/curl:latest --entrypoint /entrypoint.sh --cmd curl --user curl_user -- busybox alpine-r2 curl
 	push library/nginx:1.13 "--cmd=nginx,-g,daemon off;" --exposed-ports 80/tcp -- busybox nginx
 	push library/influxdb:1.2 --entrypoint /entrypoint.sh --cmd influxd --exposed-ports 8086/tcp -- busybox influxdb
-	push library/node:9.1-alpine --cmd node -- busybox alpine node
+	push library/node:9.1-alpine --cmd node -- busybox alpine-r2 node
 	push pause:3.10 --entrypoint /pause -- pause-fresh
 	push kubectl-wf/executor:latest --entrypoint /kubectl-wf-executor -- "$EXECUTOR_LAYER"
 }
@@ -454,7 +457,25 @@ main() {
 		return 0
 	fi
 	push_all
+	forget_changed
 	log "images pushed to $REGISTRY"
+}
+
+# forget_changed drops from the local cluster's containerd each image it
+# holds whose tag now names another image in the registry: a pod whose
+# image is not :latest does not pull it again, so a changed stand-in would
+# otherwise not be seen until the cluster is made anew.
+forget_changed() {
+	[[ -S $CONTAINERD_SOCK ]] || return 0
+	local ref digest path want
+	while read -r ref _ digest _; do
+		[[ $ref == *@* || $ref == REF ]] && continue
+		path="${ref#*/}" # the registry's host (docker.io, ghcr.io, ...) goes
+		want="$("$CRANE" digest "$REGISTRY/$path" 2>/dev/null)" || continue
+		if [[ $want != "$digest" ]]; then
+			ctr --address "$CONTAINERD_SOCK" -n k8s.io images rm "$ref" >/dev/null 2>>"$LOGS/images.log" || true
+		fi
+	done < <(ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls 2>/dev/null)
 }
 
 main "$@"
