@@ -44,7 +44,7 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			data, m := scope.Resolve(args[i].Raw.Data)
 			missing = append(missing, m...)
 			vars[suppliedArtifact(in.Name)] = data
-		case i >= 0 && args[i].From != "":
+		case i >= 0 && (args[i].From != "" || args[i].FromExpression != ""):
 			stored, m, err := inputStoredArtifact(args[i], scope)
 			switch {
 			case err != nil:

@@ -336,7 +336,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 			"f.yaml:10:54: not supported: spec.templates[0].inputs.artifacts[0].subPath: kubectl-wf applies subPath to an artifact passed with from only",
 		},
 	}, {
-		name: "output artifacts: repository sources and globalName, each at its field",
+		name: "output artifacts: repository sources at their field; globalName is supported",
 		body: `  templates:
   - name: main
     outputs:
@@ -345,7 +345,6 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 `,
 		want: []string{
 			"f.yaml:9:39: not supported: spec.templates[0].outputs.artifacts[0].s3: s3 artifacts are not supported yet; only raw artifacts are",
-			"f.yaml:9:53: not supported: spec.templates[0].outputs.artifacts[0].globalName: global output artifacts need an artifact repository, which is not supported yet",
 		},
 	}, {
 		name: "output artifacts need a container's command and a path, and a container or script",
@@ -363,7 +362,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 			"f.yaml:9:7: not supported: spec.templates[0].outputs.artifacts: kubectl-wf saves output artifacts by running the container's command under its executor; give the container a command",
 			"f.yaml:9:40: output artifact \"b\" did not specify a path",
 			"f.yaml:9:67: output artifact \"c\": path \"rel\" must be absolute",
-			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container and script templates only, not of suspend templates",
+			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container and script templates, and takes them from children in steps and dag templates, not in suspend templates",
 		},
 	}, {
 		name: "paths and modes",

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -118,23 +119,53 @@ const storedFileName = "file"
 // suppliedArtifact).
 func storedArtifactVar(name string) string { return "\x00inputs.artifacts.stored." + name }
 
-// inputStoredArtifact resolves an artifact argument's from in the
-// caller's scope, to the stored artifact it names, less its subPath.
+// inputStoredArtifact resolves an artifact argument's from or
+// fromExpression in the caller's scope, to the stored artifact it names,
+// less its subPath.
 func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, []string, error) {
-	from, missing := scope.Resolve(arg.From)
-	if len(missing) > 0 {
-		return "", missing, nil
-	}
-	a, ok := ParseStoredArtifact(from)
-	if !ok {
-		return "", nil, fmt.Errorf("artifact %q: from %q names no output artifact", arg.Name, arg.From)
-	}
-	if arg.SubPath != "" {
-		sub, err := a.Sub(arg.SubPath)
-		if err != nil {
-			return "", nil, err
-		}
-		a = sub
+	a, missing, err := ResolveStoredArtifact(arg, scope)
+	if err != nil || len(missing) > 0 {
+		return "", missing, err
 	}
 	return a.String(), nil, nil
+}
+
+// ResolveStoredArtifact is the stored artifact that a's from or
+// fromExpression names in scope, less a's subPath, as Argo's
+// resolveArtifact: a step's or task's argument, or a steps or dag
+// template's output. missing lists the variables from names that scope
+// lacks. An expression sees outputs as {{=…}} does; only the branch of a
+// ternary it takes is evaluated, so the other may name a skipped step.
+func ResolveStoredArtifact(a wfv1.Artifact, scope Vars) (StoredArtifact, []string, error) {
+	var stored StoredArtifact
+	var ok bool
+	if a.FromExpression != "" {
+		v, err := scope.Eval(a.FromExpression)
+		if errors.As(err, &nilResultError{}) {
+			return stored, nil, fmt.Errorf("artifact %q: fromExpression %q gives nothing: a skipped or omitted step's or task's artifact, or one that does not exist", a.Name, a.FromExpression)
+		}
+		if err != nil {
+			return stored, nil, fmt.Errorf("artifact %q: fromExpression %q: %v", a.Name, a.FromExpression, err)
+		}
+		if stored, ok = ParseStoredArtifact(v); !ok {
+			return stored, nil, fmt.Errorf("artifact %q: fromExpression %q names no output artifact", a.Name, a.FromExpression)
+		}
+	} else {
+		from, missing := scope.Resolve(a.From)
+		if len(missing) > 0 {
+			return stored, missing, nil
+		}
+		if stored, ok = ParseStoredArtifact(from); !ok {
+			return stored, nil, fmt.Errorf("artifact %q: from %q names no output artifact", a.Name, a.From)
+		}
+	}
+	if a.SubPath == "" {
+		return stored, nil, nil
+	}
+	sub, missing := scope.Resolve(a.SubPath)
+	if len(missing) > 0 {
+		return stored, missing, nil
+	}
+	stored, err := stored.Sub(sub)
+	return stored, nil, err
 }
