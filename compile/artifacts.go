@@ -45,12 +45,14 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			missing = append(missing, m...)
 			vars[suppliedArtifact(in.Name)] = data
 		case i >= 0 && (args[i].From != "" || args[i].FromExpression != ""):
-			stored, m, err := inputStoredArtifact(args[i], scope)
+			stored, raw, m, err := inputStoredArtifact(args[i], scope)
 			switch {
 			case err != nil:
 				missing = append(missing, inputError+err.Error())
 			case len(m) > 0:
 				missing = append(missing, m...)
+			case raw != nil:
+				vars[suppliedArtifact(in.Name)] = *raw
 			default:
 				vars[storedArtifactVar(in.Name)] = stored
 			}

@@ -420,7 +420,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
       args: ["{{inputs.artifacts.a}}", "{{inputs.artifacts.b.path}}", "{{inputs.artifacts.a.size}}"]
 `,
 		want: []string{
-			"f.yaml:12:14: not supported: {{inputs.artifacts.a}}: passing an artifact on (from) needs an artifact repository, which is not supported yet; {{inputs.artifacts.a.path}} is",
+			"f.yaml:12:14: not supported: {{inputs.artifacts.a}}: kubectl-wf gives an input artifact itself to a steps or dag template, which passes it on with from; {{inputs.artifacts.a.path}} is its path",
 			`f.yaml:12:40: {{inputs.artifacts.b.path}}: template "main" has no input artifact "b"`,
 			"f.yaml:12:71: {{inputs.artifacts.a.size}}: unknown variable; an input artifact gives {{inputs.artifacts.a.path}}",
 		},

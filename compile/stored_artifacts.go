@@ -121,13 +121,21 @@ func storedArtifactVar(name string) string { return "\x00inputs.artifacts.stored
 
 // inputStoredArtifact resolves an artifact argument's from or
 // fromExpression in the caller's scope, to the stored artifact it names,
-// less its subPath.
-func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, []string, error) {
+// less its subPath, or to the raw data of an input artifact its caller
+// passes on (see forwardableInputs).
+func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, *string, []string, error) {
+	if arg.From != "" && arg.SubPath == "" {
+		if from, missing := scope.Resolve(arg.From); len(missing) == 0 {
+			if data, ok := parseForwardedRaw(from); ok {
+				return "", &data, nil, nil
+			}
+		}
+	}
 	a, missing, err := ResolveStoredArtifact(arg, scope)
 	if err != nil || len(missing) > 0 {
-		return "", missing, err
+		return "", nil, missing, err
 	}
-	return a.String(), nil, nil
+	return a.String(), nil, nil, nil
 }
 
 // ResolveStoredArtifact is the stored artifact that a's from or

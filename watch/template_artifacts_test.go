@@ -10,11 +10,12 @@ import (
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
-// artifactRun is what runArtifacts saw: the final status and the Jobs
-// made, by node name.
+// artifactRun is what runArtifacts saw: the final status, and the Jobs
+// made and their raw artifacts' data, by node name.
 type artifactRun struct {
 	status *Status
 	jobs   map[string]*batchv1.Job
+	raw    map[string]map[string]string
 }
 
 // runArtifacts drives w to its end: each pod succeeds with the result
@@ -23,14 +24,18 @@ type artifactRun struct {
 func runArtifacts(t *testing.T, w *compile.Workflow, results map[string]string) artifactRun {
 	t.Helper()
 	obs := Observed{Jobs: map[string]PodResult{}, Now: t0}
-	jobs := map[string]*batchv1.Job{}
+	run := artifactRun{jobs: map[string]*batchv1.Job{}, raw: map[string]map[string]string{}}
 	for range 50 {
 		status, actions := Evaluate(w, obs)
 		if status.Phase.Fulfilled() {
-			return artifactRun{status, jobs}
+			run.status = status
+			return run
 		}
 		for _, c := range actions.Create {
-			jobs[c.Node] = c.Job
+			run.jobs[c.Node] = c.Job
+			if c.Script != nil {
+				run.raw[c.Node] = c.Script.Data
+			}
 			tmpl := c.Job.Annotations[compile.AnnotationTemplate]
 			r := succeed(results[tmpl])
 			if names := c.Job.Annotations[compile.AnnotationOutputArtifacts]; names != "" {
