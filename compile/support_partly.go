@@ -26,7 +26,7 @@ var partlySupported = map[string]string{
 	"Template.failFast":                 "waits for every pod started under the template, nested ones too",
 	"WorkflowSpec.podGC":                "deleteDelayDuration defaults to none (Argo's controller waits 5s); the driver stays until the pods it deletes are gone",
 	"WorkflowSpec.volumeClaimTemplates": "a claim the API refuses stops the driver instead of ending the workflow in Error",
-	"Inputs.artifacts":                  "raw data, or another node's output artifact (from), in container and script templates; the files are read-only",
+	"Inputs.artifacts":                  "raw data, or another node's output artifact (from), placed in container and script templates; the files are read-only. A steps or dag template passes its own on with from: {{inputs.artifacts.NAME}}",
 	"Outputs.artifacts":                 "saved from a container or script template that has a command, and kept in a ConfigMap: at most 900 KiB per pod; empty directories and symbolic links to directories are not kept. A steps or dag template takes a child's (from, fromExpression), nothing copied",
 	"Artifact.from":                     "{{steps.X.outputs.artifacts.Y}}, {{tasks.X.outputs.artifacts.Y}} or {{workflow.outputs.artifacts.Y}}: an artifact a container or script saved, maybe passed on by steps or dag templates",
 	"Artifact.fromExpression":           "an expression that gives one of the artifacts from names (steps.X.outputs.artifacts.Y…); an artifact is a value there, not an object with fields",
