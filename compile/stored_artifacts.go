@@ -124,14 +124,17 @@ func storedArtifactVar(name string) string { return "\x00inputs.artifacts.stored
 // less its subPath, or to the raw data of an input artifact its caller
 // passes on (see forwardableInputs).
 func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, *string, []string, error) {
-	if arg.From != "" && arg.SubPath == "" {
-		if from, missing := scope.Resolve(arg.From); len(missing) == 0 {
-			if data, ok := parseForwardedRaw(from); ok {
-				return "", &data, nil, nil
-			}
-		}
+	src, missing, err := artifactSource(arg, scope)
+	if err != nil || len(missing) > 0 {
+		return "", nil, missing, err
 	}
-	a, missing, err := ResolveStoredArtifact(arg, scope)
+	if data, ok := parseForwardedRaw(src); ok {
+		if arg.SubPath != "" {
+			return "", nil, nil, fmt.Errorf("subPath %q: artifact %q is raw data, a file, not a directory", arg.SubPath, arg.Name)
+		}
+		return "", &data, nil, nil
+	}
+	a, missing, err := storedArtifactAt(arg, src, scope)
 	if err != nil || len(missing) > 0 {
 		return "", nil, missing, err
 	}
@@ -145,29 +148,40 @@ func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, *string, []stri
 // lacks. An expression sees outputs as {{=…}} does; only the branch of a
 // ternary it takes is evaluated, so the other may name a skipped step.
 func ResolveStoredArtifact(a wfv1.Artifact, scope Vars) (StoredArtifact, []string, error) {
-	var stored StoredArtifact
-	var ok bool
-	if a.FromExpression != "" {
-		v, err := scope.Eval(a.FromExpression)
-		if errors.As(err, &nilResultError{}) {
-			return stored, nil, fmt.Errorf("artifact %q: fromExpression %q gives nothing: a skipped or omitted step's or task's artifact, or one that does not exist", a.Name, a.FromExpression)
-		}
-		if err != nil {
-			return stored, nil, fmt.Errorf("artifact %q: fromExpression %q: %v", a.Name, a.FromExpression, err)
-		}
-		if stored, ok = ParseStoredArtifact(v); !ok {
-			return stored, nil, fmt.Errorf("artifact %q: fromExpression %q names no output artifact", a.Name, a.FromExpression)
-		}
-	} else {
-		from, missing := scope.Resolve(a.From)
-		if len(missing) > 0 {
-			return stored, missing, nil
-		}
-		if stored, ok = ParseStoredArtifact(from); !ok {
-			return stored, nil, fmt.Errorf("artifact %q: from %q names no output artifact", a.Name, a.From)
-		}
+	src, missing, err := artifactSource(a, scope)
+	if err != nil || len(missing) > 0 {
+		return StoredArtifact{}, missing, err
 	}
-	if a.SubPath == "" {
+	return storedArtifactAt(a, src, scope)
+}
+
+// artifactSource is what a's fromExpression gives, or its from resolves
+// to, in scope.
+func artifactSource(a wfv1.Artifact, scope Vars) (string, []string, error) {
+	if a.FromExpression == "" {
+		from, missing := scope.Resolve(a.From)
+		return from, missing, nil
+	}
+	v, err := scope.Eval(a.FromExpression)
+	if errors.As(err, &nilResultError{}) {
+		return "", nil, fmt.Errorf("artifact %q: fromExpression %q gives nothing: a skipped or omitted step's or task's artifact, or one that does not exist", a.Name, a.FromExpression)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("artifact %q: fromExpression %q: %v", a.Name, a.FromExpression, err)
+	}
+	return v, nil, nil
+}
+
+// storedArtifactAt is the stored artifact src (a's source, resolved)
+// holds, less a's subPath.
+func storedArtifactAt(a wfv1.Artifact, src string, scope Vars) (StoredArtifact, []string, error) {
+	stored, ok := ParseStoredArtifact(src)
+	switch {
+	case !ok && a.FromExpression != "":
+		return stored, nil, fmt.Errorf("artifact %q: fromExpression %q names no output artifact", a.Name, a.FromExpression)
+	case !ok:
+		return stored, nil, fmt.Errorf("artifact %q: from %q names no output artifact", a.Name, a.From)
+	case a.SubPath == "":
 		return stored, nil, nil
 	}
 	sub, missing := scope.Resolve(a.SubPath)

@@ -26,6 +26,9 @@ spec:
       - name: raw
         template: read
         arguments: {artifacts: [{name: in, from: "{{inputs.artifacts.seed}}"}]}
+      - name: raw-by-expression
+        template: read
+        arguments: {artifacts: [{name: in, fromExpression: "inputs.artifacts.seed"}]}
     - - name: inner
         template: inner
         arguments: {artifacts: [{name: art, from: "{{steps.gen.outputs.artifacts.out}}"}]}
@@ -51,9 +54,10 @@ func TestForwardedInputArtifacts(t *testing.T) {
 	if run.status.Phase != Succeeded {
 		t.Fatalf("workflow %s: %s", run.status.Phase, run.status.Message)
 	}
-	raw := run.raw[w.Name+"[0].raw"][compile.ArtifactKey("in")]
-	if raw != "seed-content" {
-		t.Errorf("raw's artifact data %q, want the workflow's seed-content", raw)
+	for _, node := range []string{"raw", "raw-by-expression"} {
+		if raw := run.raw[w.Name+"[0]."+node][compile.ArtifactKey("in")]; raw != "seed-content" {
+			t.Errorf("%s's artifact data %q, want the workflow's seed-content", node, raw)
+		}
 	}
 	want := []string{ArtifactsConfigMapName(run.jobs[w.Name+"[0].gen"].Name)}
 	if diff := cmp.Diff(want, mountedConfigMaps(run.jobs[w.Name+"[1].inner[0].stored"])); diff != "" {
