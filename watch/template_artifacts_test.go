@@ -299,3 +299,29 @@ func TestArgumentFromExpression(t *testing.T) {
 		})
 	}
 }
+
+// TestOptionalArtifactOfASkippedStep: a skipped step's artifact passed to
+// an optional input places no file, as Argo omits it; to a required one
+// it is the node's error.
+func TestOptionalArtifactOfASkippedStep(t *testing.T) {
+	for _, tt := range []struct {
+		name, optional, wantPhase, wantMessage string
+	}{
+		{name: "optional", optional: "true", wantPhase: "Succeeded"},
+		{name: "required", optional: "false", wantPhase: "Error", wantMessage: "failed to resolve {{steps.tails.outputs.artifacts.file}}"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(argumentExpressionYAML, `fromExpression: "$EXPR"`, `from: "{{steps.tails.outputs.artifacts.file}}"`, 1)
+			src = strings.Replace(src, "inputs: {artifacts: [{name: in, path: /in}]}", "inputs: {artifacts: [{name: in, path: /in, optional: "+tt.optional+"}]}", 1)
+			w := workflow(t, src)
+			run := runArtifacts(t, w, map[string]string{"flip-coin": "heads"})
+			read := nodeNamed(run.status, w.Name+"[2].read")
+			if read == nil || string(read.Phase) != tt.wantPhase || read.Message != tt.wantMessage {
+				t.Fatalf("read is %+v, want %s %q", read, tt.wantPhase, tt.wantMessage)
+			}
+			if got := mountedConfigMaps(run.jobs[w.Name+"[2].read"]); got != nil {
+				t.Errorf("read mounts %v, want none", got)
+			}
+		})
+	}
+}
