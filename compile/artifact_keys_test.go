@@ -300,7 +300,6 @@ func TestKeyOnlyArtifactDiagnostics(t *testing.T) {
 `,
 		want: []string{
 			"f.yaml:9:29: not supported: spec.templates[0].inputs.artifacts[0].s3: kubectl-wf resolves key-only input artifacts in container and script templates only",
-			"f.yaml:11:7: not supported: spec.templates[0].outputs.artifacts: kubectl-wf saves output artifacts of container and script templates only, not of steps templates",
 			"f.yaml:11:29: not supported: spec.templates[0].outputs.artifacts[0].s3: kubectl-wf saves key-only artifacts from the path of a container or script template only",
 		},
 	}} {

@@ -44,13 +44,18 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			data, m := scope.Resolve(args[i].Raw.Data)
 			missing = append(missing, m...)
 			vars[suppliedArtifact(in.Name)] = data
-		case i >= 0 && args[i].From != "":
-			stored, m, err := inputStoredArtifact(args[i], scope)
+		case i >= 0 && (in.Optional || args[i].Optional) && scope.AbsentRef(args[i].From):
+			// A skipped step's or task's artifact, passed to an optional
+			// input: Argo omits it, so no file is placed.
+		case i >= 0 && (args[i].From != "" || args[i].FromExpression != ""):
+			stored, raw, m, err := inputStoredArtifact(args[i], scope)
 			switch {
 			case err != nil:
 				missing = append(missing, inputError+err.Error())
 			case len(m) > 0:
 				missing = append(missing, m...)
+			case raw != nil:
+				vars[suppliedArtifact(in.Name)] = *raw
 			default:
 				vars[storedArtifactVar(in.Name)] = stored
 			}

@@ -336,7 +336,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 			"f.yaml:10:54: not supported: spec.templates[0].inputs.artifacts[0].subPath: kubectl-wf applies subPath to an artifact passed with from only",
 		},
 	}, {
-		name: "output artifacts: repository sources and globalName, each at its field",
+		name: "output artifacts: repository sources at their field; globalName is supported",
 		body: `  templates:
   - name: main
     outputs:
@@ -345,7 +345,6 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 `,
 		want: []string{
 			"f.yaml:9:44: not supported: spec.templates[0].outputs.artifacts[0].s3.endpoint: kubectl-wf has no artifact repository; only key-only s3 artifacts (s3.key alone) are supported",
-			"f.yaml:9:66: not supported: spec.templates[0].outputs.artifacts[0].globalName: global output artifacts need an artifact repository, which is not supported yet",
 		},
 	}, {
 		name: "a memoized template's artifacts would not outlive its workflow",
@@ -375,7 +374,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 			"f.yaml:9:7: not supported: spec.templates[0].outputs.artifacts: kubectl-wf saves output artifacts by running the container's command under its executor; give the container a command",
 			"f.yaml:9:40: output artifact \"b\" did not specify a path",
 			"f.yaml:9:67: output artifact \"c\": path \"rel\" must be absolute",
-			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container and script templates only, not of suspend templates",
+			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container and script templates, and takes them from children in steps and dag templates, not in suspend templates",
 		},
 	}, {
 		name: "paths and modes",
@@ -433,7 +432,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
       args: ["{{inputs.artifacts.a}}", "{{inputs.artifacts.b.path}}", "{{inputs.artifacts.a.size}}"]
 `,
 		want: []string{
-			"f.yaml:12:14: not supported: {{inputs.artifacts.a}}: passing an artifact on (from) needs an artifact repository, which is not supported yet; {{inputs.artifacts.a.path}} is",
+			"f.yaml:12:14: not supported: {{inputs.artifacts.a}}: kubectl-wf gives an input artifact itself to a steps or dag template, which passes it on with from; {{inputs.artifacts.a.path}} is its path",
 			`f.yaml:12:40: {{inputs.artifacts.b.path}}: template "main" has no input artifact "b"`,
 			"f.yaml:12:71: {{inputs.artifacts.a.size}}: unknown variable; an input artifact gives {{inputs.artifacts.a.path}}",
 		},

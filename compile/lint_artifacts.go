@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/expr-lang/expr"
+
 	wfv1 "github.com/kubectl-wf/kubectl-wf/api/v1alpha1"
 )
 
@@ -79,27 +81,36 @@ func (l *linter) lintArtifactKey(at string, a wfv1.Artifact) {
 }
 
 // lintSubPath: kubectl-wf selects part of an artifact passed with from
-// only; its other sources are a raw file.
+// or fromExpression only; its other sources are a raw file.
 func (l *linter) lintSubPath(at string, a wfv1.Artifact) {
-	if a.SubPath != "" && a.From == "" && !hasOtherSource(a) {
+	if a.SubPath != "" && a.From == "" && a.FromExpression == "" && !hasOtherSource(a) {
 		l.errorf(at+".subPath", "not supported: %s.subPath: kubectl-wf applies subPath to an artifact passed with from only", at)
 	}
 }
 
 // lintOutputArtifacts checks the output artifacts a template declares:
 // kubectl-wf saves those a container or script leaves at a path (see
-// withArtifactExecutor). Other sources were reported by the parser.
+// withArtifactExecutor), and a steps or dag template takes one of its
+// children's with from or fromExpression. Other sources were reported by
+// the parser.
 func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 	if len(t.Outputs.Artifacts) == 0 {
 		return
 	}
 	ap := at + ".outputs.artifacts"
 	l.lintArtifactNames(ap, t.Outputs.Artifacts)
-	if t.Container == nil && t.Script == nil {
+	for i, a := range t.Outputs.Artifacts {
+		l.lintGlobalName(fmt.Sprintf("%s[%d]", ap, i), a)
+	}
+	switch {
+	case len(t.Steps) > 0 || t.DAG != nil:
 		l.lintOutputKeys(ap, t)
-		kinds := templateKinds(t)
-		if len(kinds) == 1 {
-			l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts of container and script templates only, not of %s templates", ap, kinds[0])
+		l.lintTakenArtifacts(ap, t)
+		return
+	case t.Container == nil && t.Script == nil:
+		l.lintOutputKeys(ap, t)
+		if kinds := templateKinds(t); len(kinds) == 1 {
+			l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts of container and script templates, and takes them from children in steps and dag templates, not in %s templates", ap, kinds[0])
 		}
 		return
 	}
@@ -110,7 +121,7 @@ func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 		p := fmt.Sprintf("%s[%d]", ap, i)
 		switch {
 		case a.Path == "" && (a.From != "" || a.FromExpression != ""):
-			// The parser reported from; a leaf has no steps to take it from.
+			l.errorf(p, "not supported: %s: a container or script template's output artifact is saved from its path; from and fromExpression take a child's in steps and dag templates", p)
 		case a.Path == "":
 			l.errorf(p, "output artifact %q did not specify a path", a.Name)
 		case a.S3 != nil && a.S3.Key == "":
@@ -135,6 +146,43 @@ func (l *linter) lintOutputKeys(ap string, t *wfv1.Template) {
 	}
 }
 
+// lintTakenArtifacts checks a steps or dag template's output artifacts,
+// which name a child's with from or fromExpression, as Argo's validator.
+func (l *linter) lintTakenArtifacts(ap string, t *wfv1.Template) {
+	for i, a := range t.Outputs.Artifacts {
+		p := fmt.Sprintf("%s[%d]", ap, i)
+		switch {
+		case a.Path != "":
+			l.errorf(p+".path", "templates.%s.outputs.artifacts.%s.path only valid in container/script templates", t.Name, a.Name)
+		case a.From != "" && a.FromExpression != "":
+			l.errorf(p, "output artifact %q: give either from or fromExpression, not both", a.Name)
+		case a.From == "" && a.FromExpression == "" && !hasOtherSource(a) && a.Raw == nil:
+			l.errorf(p, "output artifact %q of a %s template needs from or fromExpression", a.Name, templateKinds(t)[0])
+		case a.Raw != nil:
+			l.errorf(p+".raw", "not supported: %s.raw: a steps or dag template's output artifact is taken from a child with from or fromExpression", p)
+		}
+		l.lintFromExpression(p, a)
+	}
+}
+
+// lintFromExpression checks that fromExpression parses as expr-lang.
+func (l *linter) lintFromExpression(at string, a wfv1.Artifact) {
+	if a.FromExpression == "" {
+		return
+	}
+	if _, err := expr.Compile(a.FromExpression); err != nil {
+		l.errorf(at+".fromExpression", "artifact %q: fromExpression %q does not parse: %s", a.Name, a.FromExpression, firstLine(err.Error()))
+	}
+}
+
+// lintGlobalName checks an output artifact's globalName as Argo's
+// validator, unless it is a tag.
+func (l *linter) lintGlobalName(at string, a wfv1.Artifact) {
+	if a.GlobalName != "" && !strings.Contains(a.GlobalName, "{{") && !artifactNamePattern.MatchString(a.GlobalName) {
+		l.errorf(at+".globalName", "artifact %q: globalName %q must consist of letters, digits, '_' or '-'", a.Name, a.GlobalName)
+	}
+}
+
 // lintArtifactArguments checks the artifacts a step, a task, a hook or
 // the workflow passes (at ap, to target when known): each needs a source,
 // and target's inputs without one of their own need an argument, else an
@@ -151,6 +199,7 @@ func (l *linter) lintArtifactArguments(ap string, args []wfv1.Artifact, target *
 		l.lintRawSize(p, a)
 		l.lintSubPath(p, a)
 		l.lintArtifactKey(p, a)
+		l.lintFromExpression(p, a)
 	}
 	if target == nil {
 		return

@@ -243,6 +243,7 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder ArtifactFinder) (Vars, []string) {
 	vars := Vars{}
 	missing := inputArtifactVars(t, args.Artifacts, scope, vars)
+	forwardableInputs(t, vars)
 	resolved := make([]wfv1.Parameter, 0, len(t.Inputs.Parameters))
 	for _, in := range t.Inputs.Parameters {
 		var value *wfv1.AnyString

@@ -100,7 +100,8 @@ func (s *scope) check(tag Tag) string {
 }
 
 // checkInputArtifact: an input artifact gives its path, in a template
-// that places it (Argo's scope has inputs.artifacts.NAME.path there only).
+// that places it (Argo's scope has inputs.artifacts.NAME.path there only),
+// and itself in a steps or dag template, which passes it on with from.
 func (s *scope) checkInputArtifact(ref string, parts []string) string {
 	t := s.template
 	if len(parts) < 3 {
@@ -111,8 +112,9 @@ func (s *scope) checkInputArtifact(ref string, parts []string) string {
 		return fmt.Sprintf("%s: template %q has no input artifact %q", ref, t.Name, name)
 	}
 	switch {
+	case len(parts) == 3 && (len(t.Steps) > 0 || t.DAG != nil):
 	case len(parts) == 3:
-		return fmt.Sprintf("not supported: %s: passing an artifact on (from) needs an artifact repository, which is not supported yet; {{inputs.artifacts.%s.path}} is", ref, name)
+		return fmt.Sprintf("not supported: %s: kubectl-wf gives an input artifact itself to a steps or dag template, which passes it on with from; {{inputs.artifacts.%s.path}} is its path", ref, name)
 	case len(parts) != 4 || parts[3] != "path":
 		return fmt.Sprintf("%s: unknown variable; an input artifact gives {{inputs.artifacts.%s.path}}", ref, name)
 	case len(t.Steps) > 0 || t.DAG != nil || t.Suspend != nil:

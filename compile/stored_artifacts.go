@@ -3,6 +3,7 @@ package compile
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -127,23 +128,75 @@ const storedFileName = "file"
 // suppliedArtifact).
 func storedArtifactVar(name string) string { return "\x00inputs.artifacts.stored." + name }
 
-// inputStoredArtifact resolves an artifact argument's from in the
-// caller's scope, to the stored artifact it names, less its subPath.
-func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, []string, error) {
-	from, missing := scope.Resolve(arg.From)
-	if len(missing) > 0 {
-		return "", missing, nil
+// inputStoredArtifact resolves an artifact argument's from or
+// fromExpression in the caller's scope, to the stored artifact it names,
+// less its subPath, or to the raw data of an input artifact its caller
+// passes on (see forwardableInputs).
+func inputStoredArtifact(arg wfv1.Artifact, scope Vars) (string, *string, []string, error) {
+	src, missing, err := artifactSource(arg, scope)
+	if err != nil || len(missing) > 0 {
+		return "", nil, missing, err
 	}
-	a, ok := ParseStoredArtifact(from)
-	if !ok {
-		return "", nil, fmt.Errorf("artifact %q: from %q names no output artifact", arg.Name, arg.From)
-	}
-	if arg.SubPath != "" {
-		sub, err := a.Sub(arg.SubPath)
-		if err != nil {
-			return "", nil, err
+	if data, ok := parseForwardedRaw(src); ok {
+		if arg.SubPath != "" {
+			return "", nil, nil, fmt.Errorf("subPath %q: artifact %q is raw data, a file, not a directory", arg.SubPath, arg.Name)
 		}
-		a = sub
+		return "", &data, nil, nil
 	}
-	return a.String(), nil, nil
+	a, missing, err := storedArtifactAt(arg, src, scope)
+	if err != nil || len(missing) > 0 {
+		return "", nil, missing, err
+	}
+	return a.String(), nil, nil, nil
+}
+
+// ResolveStoredArtifact is the stored artifact that a's from or
+// fromExpression names in scope, less a's subPath, as Argo's
+// resolveArtifact: a step's or task's argument, or a steps or dag
+// template's output. missing lists the variables from names that scope
+// lacks. An expression sees outputs as {{=…}} does; only the branch of a
+// ternary it takes is evaluated, so the other may name a skipped step.
+func ResolveStoredArtifact(a wfv1.Artifact, scope Vars) (StoredArtifact, []string, error) {
+	src, missing, err := artifactSource(a, scope)
+	if err != nil || len(missing) > 0 {
+		return StoredArtifact{}, missing, err
+	}
+	return storedArtifactAt(a, src, scope)
+}
+
+// artifactSource is what a's fromExpression gives, or its from resolves
+// to, in scope.
+func artifactSource(a wfv1.Artifact, scope Vars) (string, []string, error) {
+	if a.FromExpression == "" {
+		from, missing := scope.Resolve(a.From)
+		return from, missing, nil
+	}
+	v, err := scope.Eval(a.FromExpression)
+	if errors.As(err, &nilResultError{}) {
+		return "", nil, fmt.Errorf("artifact %q: fromExpression %q gives nothing: a skipped or omitted step's or task's artifact, or one that does not exist", a.Name, a.FromExpression)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("artifact %q: fromExpression %q: %v", a.Name, a.FromExpression, err)
+	}
+	return v, nil, nil
+}
+
+// storedArtifactAt is the stored artifact src (a's source, resolved)
+// holds, less a's subPath.
+func storedArtifactAt(a wfv1.Artifact, src string, scope Vars) (StoredArtifact, []string, error) {
+	stored, ok := ParseStoredArtifact(src)
+	switch {
+	case !ok && a.FromExpression != "":
+		return stored, nil, fmt.Errorf("artifact %q: fromExpression %q names no output artifact", a.Name, a.FromExpression)
+	case !ok:
+		return stored, nil, fmt.Errorf("artifact %q: from %q names no output artifact", a.Name, a.From)
+	case a.SubPath == "":
+		return stored, nil, nil
+	}
+	sub, missing := scope.Resolve(a.SubPath)
+	if len(missing) > 0 {
+		return stored, missing, nil
+	}
+	stored, err := stored.Sub(sub)
+	return stored, nil, err
 }

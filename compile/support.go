@@ -48,10 +48,9 @@ var supportTable = map[string]support{
 	// Steps and tasks.
 
 	// Inputs, outputs and artifacts. Raw artifacts, and artifacts saved by
-	// a container or script and passed on with from, are supported: the
-	// driver keeps the latter in ConfigMaps (StoredArtifact).
-	"Artifact.fromExpression":             notYet("fromExpression is not supported yet; from is"),
-	"Artifact.globalName":                 notYet("global output artifacts need an artifact repository, which is not supported yet"),
+	// a container or script and passed on with from or fromExpression (or
+	// exported with globalName), are supported: the driver keeps the
+	// latter in ConfigMaps (StoredArtifact).
 	"Artifact.artifactGC":                 notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
 	"Artifact.deleted":                    notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
 	"Artifact.archiveLogs":                notYet("archiving logs needs an artifact repository, which is not supported yet"),

@@ -74,7 +74,7 @@ func (v Vars) Eval(src string) (string, error) {
 		return "", err
 	}
 	if out == nil {
-		return "", fmt.Errorf("the expression %q gives nil", src)
+		return "", nilResultError{src}
 	}
 	if s, ok := out.(string); ok {
 		return s, nil
@@ -85,6 +85,11 @@ func (v Vars) Eval(src string) (string, error) {
 	}
 	return string(b), nil
 }
+
+// nilResultError is Eval's error for an expression that gives nil.
+type nilResultError struct{ src string }
+
+func (e nilResultError) Error() string { return fmt.Sprintf("the expression %q gives nil", e.src) }
 
 // exprEnv nests flat names (`a.b.c`) into maps, as Argo's expand does, and
 // adds Argo's helper functions. A name that is also the parent of others

@@ -173,6 +173,12 @@ func (e *evaluator) skippedOutputs(v compile.Vars, prefix string, n *Node) {
 			v.SetAbsent(name)
 		}
 	}
+	// Argo's steps give a skipped node's artifacts an empty placeholder;
+	// absent makes a from of one fail to resolve, and a fromExpression
+	// that takes it give nil.
+	for _, a := range t.Outputs.Artifacts {
+		v.SetAbsent(prefix + ".outputs.artifacts." + a.Name)
+	}
 	if t.Outputs.Result != nil {
 		v.SetAbsent(prefix + ".outputs.result")
 	}

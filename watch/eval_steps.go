@@ -78,9 +78,11 @@ func (e *evaluator) groupPhase(gn *Node, fulfilled bool, mayFail map[string]bool
 }
 
 // templateOutputs lifts a steps or dag template's output parameters from
-// its children (valueFrom.parameter), resolved in the final scope.
+// its children (valueFrom.parameter), resolved in the final scope, and its
+// output artifacts (see templateArtifacts).
 func (e *evaluator) templateOutputs(n *Node, t *wfv1.Template, scope compile.Vars) {
 	if len(t.Outputs.Parameters) == 0 {
+		e.templateArtifacts(n, t, scope)
 		return
 	}
 	n.Outputs = &Outputs{Parameters: map[string]string{}}
@@ -107,4 +109,5 @@ func (e *evaluator) templateOutputs(n *Node, t *wfv1.Template, scope compile.Var
 		}
 		n.Outputs.Parameters[p.Name] = v
 	}
+	e.templateArtifacts(n, t, scope)
 }

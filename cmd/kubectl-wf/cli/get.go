@@ -176,6 +176,14 @@ func printHeader(out io.Writer, d workflowDocument, now time.Time) {
 			fmt.Fprintf(out, "  %s: %s\n", name, o.Parameters[name])
 		}
 	}
+	if o := d.Status.Outputs; o != nil && len(o.Artifacts) > 0 {
+		// As argo get, in the order of export; the location is the
+		// ConfigMap that keeps the artifact.
+		fmt.Fprintln(out, "Output Artifacts:")
+		for _, a := range o.Artifacts {
+			fmt.Fprintf(out, "  %s: configmap/%s\n", a.Name, a.ConfigMap)
+		}
+	}
 	switch {
 	case d.DrivenBy != "":
 		line("Driven by", d.DrivenBy)

@@ -18,8 +18,8 @@ import (
 )
 
 // goldenWorkflow has what get shows: steps groups, a DAG with a failed,
-// an omitted and a retried task, parameters, a global output and a
-// message.
+// an omitted and a retried task, parameters, global outputs (a parameter
+// and an artifact) and a message.
 const goldenWorkflow = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {name: golden}
@@ -43,6 +43,7 @@ spec:
     container: {image: busybox, command: [echo, "{{workflow.parameters.greeting}}"]}
     outputs:
       parameters: [{name: said, globalName: said, value: "{{workflow.parameters.greeting}}"}]
+      artifacts: [{name: log, path: /tmp/log, globalName: said-log}]
   - name: flaky
     retryStrategy: {limit: 1}
     container: {image: busybox}
@@ -73,6 +74,10 @@ func goldenDocument(t *testing.T) (workflowDocument, time.Time) {
 			start, end := obs.Now, obs.Now.Add(2*time.Second)
 			code := int32(0)
 			r := watch.PodResult{Phase: watch.Succeeded, Pod: c.Job.Name + "-abcde", StartedAt: &start, FinishedAt: &end, ExitCode: &code}
+			if c.Job.Annotations[compile.AnnotationOutputArtifacts] == "log" {
+				r.Artifacts = []compile.StoredArtifact{{Name: "log", Path: "/tmp/log", ConfigMap: watch.ArtifactsConfigMapName(c.Job.Name),
+					Files: []compile.StoredFile{{Key: "log.0", Mode: 0o644}}}}
+			}
 			if strings.HasSuffix(c.Node, ".boom") || strings.HasSuffix(c.Node, ".flaky(0)") {
 				code = 1
 				r.Phase, r.Message = watch.Failed, "main: Error (exit code 1)"

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kubectl-wf/kubectl-wf/internal/testcluster"
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
@@ -77,6 +79,57 @@ spec:
     outputs: {artifacts: [{name: report, path: /tmp/report.txt}]}
 `
 
+// takenArtifactWorkflow's steps template pick exports the artifact of the
+// child its fromExpression takes, and globally; the exit handler takes
+// that global one and the one write exports itself.
+const takenArtifactWorkflow = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: taken-artifact}
+spec:
+  entrypoint: main
+  onExit: exit
+  templates:
+  - name: main
+    steps:
+    - - {name: pick, template: pick}
+    - - name: read
+        template: read
+        arguments: {artifacts: [{name: in, from: "{{steps.pick.outputs.artifacts.chosen}}"}]}
+  - name: pick
+    steps:
+    - - {name: flip, template: flip}
+    - - name: heads
+        template: write
+        when: "{{steps.flip.outputs.result}} == heads"
+        arguments: {parameters: [{name: m, value: heads}]}
+      - name: tails
+        template: write
+        when: "{{steps.flip.outputs.result}} == tails"
+        arguments: {parameters: [{name: m, value: tails}]}
+    outputs:
+      artifacts:
+      - name: chosen
+        fromExpression: "steps.flip.outputs.result == 'heads' ? steps.heads.outputs.artifacts.out : steps.tails.outputs.artifacts.out"
+        globalName: chosen
+  - name: flip
+    container: {image: busybox, command: [echo, heads]}
+  - name: write
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [sh, -c, "echo it was {{inputs.parameters.m}} > /tmp/out"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out, globalName: written}]}
+  - name: read
+    inputs: {artifacts: [{name: in, path: /in}]}
+    container: {image: busybox, command: [cat, /in]}
+  - name: exit
+    steps:
+    - - name: chosen
+        template: read
+        arguments: {artifacts: [{name: in, from: "{{workflow.outputs.artifacts.chosen}}"}]}
+      - name: written
+        template: read
+        arguments: {artifacts: [{name: in, from: "{{workflow.outputs.artifacts.written}}"}]}
+`
+
 // TestOutputArtifactsOnCluster: artifacts a pod saves reach the pods that
 // take them, as files with their modes, whole, in part or as one file;
 // the executor leaves the step's output alone; a required artifact that
@@ -87,6 +140,7 @@ func TestOutputArtifactsOnCluster(t *testing.T) {
 		name, file string
 		phase      watch.Phase
 		want       []string // lines of the logs, each after its node's name
+		globals    []string // the workflow's output artifacts
 	}{{
 		name:  "fixture",
 		file:  filepath.Join(fixturesDir, "artifact-passing.yaml"),
@@ -103,6 +157,16 @@ func TestOutputArtifactsOnCluster(t *testing.T) {
 			".file: file 644 from the script",
 			".result: result: stdout is the result",
 		},
+	}, {
+		name:  "taken by a steps template and global",
+		file:  writeTemp(t, takenArtifactWorkflow),
+		phase: watch.Succeeded,
+		want: []string{
+			"taken-artifact[1].read: it was heads",
+			"taken-artifact.onExit[0].chosen: it was heads",
+			"taken-artifact.onExit[0].written: it was heads",
+		},
+		globals: []string{"written", "chosen"},
 	}, {
 		name:  "missing",
 		file:  writeTemp(t, missingArtifactWorkflow),
@@ -125,6 +189,15 @@ func TestOutputArtifactsOnCluster(t *testing.T) {
 					t.Errorf("node = %+v, want Error: failed to save outputs: … /tmp/report.txt …", n)
 				}
 				return
+			}
+			var globals []string
+			if doc.Status.Outputs != nil {
+				for _, a := range doc.Status.Outputs.Artifacts {
+					globals = append(globals, a.Name)
+				}
+			}
+			if diff := cmp.Diff(tt.globals, globals); diff != "" {
+				t.Errorf("workflow output artifacts (-want +got):\n%s", diff)
 			}
 			logs := logsOf(t, ns, doc.Name)
 			for _, line := range tt.want {
