@@ -108,9 +108,9 @@ type driver struct {
 	recorded map[string]recordedResultOf
 	// wake makes the loop reconcile again; objectWatches follow the
 	// objects of resource nodes waiting on a condition.
-	wake          chan struct{}
+	wake chan struct{}
 	// evalTook is how long the last evaluation took (see pace).
-	evalTook time.Duration
+	evalTook      time.Duration
 	objectWatches map[string]*objectWatch
 	// pdbMade: the workflow's PodDisruptionBudget exists (see pdb.go).
 	pdbMade bool
