@@ -80,7 +80,8 @@ func (s *scope) check(tag Tag) string {
 			return fmt.Sprintf("%s: template %q has no retryStrategy", ref, s.template.Name)
 		}
 	case "lastRetry":
-		return fmt.Sprintf("%s: lastRetry is only known to retryStrategy.expression", ref)
+		// Argo also gives it to a container or script template that retries.
+		return fmt.Sprintf("not supported: %s: kubectl-wf gives lastRetry to retryStrategy.expression only", ref)
 	case "outputs", "node":
 	case "item":
 		if !s.loop {
