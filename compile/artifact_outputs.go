@@ -33,13 +33,13 @@ const (
 	executorInstallerName = "kubectl-wf-init"
 )
 
-// OutputArtifactNames are the output artifacts a template's pod saves, in
+// pathArtifacts are the output artifacts a template's pod saves, in
 // order: those with a path.
-func OutputArtifactNames(t *wfv1.Template) []string {
-	var out []string
+func pathArtifacts(t *wfv1.Template) []wfv1.Artifact {
+	var out []wfv1.Artifact
 	for _, a := range t.Outputs.Artifacts {
 		if a.Path != "" {
-			out = append(out, a.Name)
+			out = append(out, a)
 		}
 	}
 	return out
@@ -50,12 +50,7 @@ func OutputArtifactNames(t *wfv1.Template) []string {
 // in a volume they share, and the sidecar prints what was saved. main
 // must have a command: its image's entrypoint is not known here.
 func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv1.Template) error {
-	var artifacts []wfv1.Artifact
-	for _, a := range tmpl.Outputs.Artifacts {
-		if a.Path != "" {
-			artifacts = append(artifacts, a)
-		}
-	}
+	artifacts := pathArtifacts(tmpl)
 	if len(artifacts) == 0 {
 		return nil
 	}
@@ -94,7 +89,11 @@ func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv
 
 // outputArtifactsAnnotation is the value of AnnotationOutputArtifacts.
 func outputArtifactsAnnotation(t *wfv1.Template) string {
-	return strings.Join(OutputArtifactNames(t), ",")
+	var names []string
+	for _, a := range pathArtifacts(t) {
+		names = append(names, a.Name)
+	}
+	return strings.Join(names, ",")
 }
 
 // executorSecurityContext runs kubectl-wf's own containers as nobody,

@@ -179,7 +179,7 @@ func (l *linter) lintTemplate(i int) {
 	kinds := templateKinds(t)
 	l.lintSynchronization(path+".synchronization", t.Synchronization)
 	l.lintMemoize(path, t.Memoize)
-	if t.Memoize != nil && len(OutputArtifactNames(t)) > 0 {
+	if t.Memoize != nil && len(pathArtifacts(t)) > 0 {
 		// A cache entry would outlive the ConfigMap that holds the
 		// artifacts, which goes with the workflow.
 		l.errorf(path+".memoize", "not supported: %s.memoize: a memoized template's output artifacts would be gone with the workflow that saved them; kubectl-wf memoizes templates without output artifacts", path)
