@@ -23,10 +23,10 @@ func Collect(name, path string, optional bool) (rec Record, ok bool) {
 }
 
 // collectAll collects the artifacts of one pod, in order, each in what the
-// ones before it left of MaxBytes. Optional missing artifacts have no record.
-func collectAll(artifacts []artifact) []Record {
+// ones before it, and used bytes saved earlier, left of MaxBytes. Optional
+// missing artifacts have no record.
+func collectAll(artifacts []artifact, used int) []Record {
 	var recs []Record
-	used := 0
 	for _, a := range artifacts {
 		rec, ok := collect(a.name, a.path, a.optional, used)
 		if !ok {

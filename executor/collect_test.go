@@ -186,7 +186,7 @@ func TestCollectAllShareTheLimit(t *testing.T) {
 		{name: "gone", path: filepath.Join(dir, "gone"), optional: true},
 		{name: "second", path: filepath.Join(dir, "second")},
 		{name: "third", path: filepath.Join(dir, "third")},
-	})
+	}, 0)
 	type summary struct {
 		Name  string
 		Bytes int

@@ -8,7 +8,9 @@ import (
 const usage = `usage:
   kubectl-wf-executor install DEST
   kubectl-wf-executor wrap --out DIR [--artifact NAME=PATH]... [--optional NAME]... -- CMD [ARG...]
-  kubectl-wf-executor emit DIR
+  kubectl-wf-executor emit [--artifact NAME=PATH]... [--optional NAME]... DIR
+  kubectl-wf-executor render SRC DEST VAR
+  kubectl-wf-executor noop
 `
 
 // Main runs the executor's command line (without the program name) and
@@ -33,8 +35,23 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return wrap(opts, stdin, stdout, stderr)
-	case sub == "emit" && len(rest) == 1:
-		return emit(rest[0], stdout, stderr, nil)
+	case sub == "emit" && len(rest) > 0:
+		opts, err := parseEmit(rest)
+		if err != nil {
+			fmt.Fprintf(stderr, "kubectl-wf-executor emit: %v\n%s", err, usage)
+			return 2
+		}
+		return emit(opts, stdout, stderr, nil)
+	case sub == "render" && len(rest) == 3:
+		if err := render(rest[0], rest[1], rest[2]); err != nil {
+			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
+			return 1
+		}
+		return 0
+	case sub == "noop" && len(rest) == 0:
+		// The pod of a resource template that refers to {{pod.name}}:
+		// it only has to exist.
+		return 0
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2

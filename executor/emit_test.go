@@ -23,22 +23,39 @@ func TestEmit(t *testing.T) {
 		write(t, filepath.Join(dir, "notes.txt"), "not a record", 0o644)
 		write(t, filepath.Join(dir, ".kubectl-wf-1.tmp"), "half written", 0o644)
 	}
+	// A volume the sidecar shares with the step: emit collects what lies
+	// there itself, after wrap's records, in what they left of MaxBytes.
+	volume := t.TempDir()
+	write(t, filepath.Join(volume, "out"), "from a volume\n", 0o644)
+	big := Record{Name: "big", Path: filepath.Join(volume, "big"), Files: []File{{Mode: 0o644, Data: bytes.Repeat([]byte("x"), MaxBytes-len("hi\n"))}}}
+	onVolume := Record{Name: "vol", Path: filepath.Join(volume, "out"), Files: []File{{Mode: 0o644, Data: []byte("from a volume\n")}}}
+	tooBig := Record{Name: "vol", Path: filepath.Join(volume, "out"), Error: "artifact vol is 14 bytes; kubectl-wf keeps a pod's output artifacts in a ConfigMap, " +
+		"of at most 900 KiB (921600 bytes) in all, and the pod's artifacts before it take 921600 bytes"}
+	collects := []string{"--artifact", "vol=" + onVolume.Path, "--artifact", "gone=" + filepath.Join(volume, "gone"), "--optional", "gone"}
 	tests := []struct {
 		name       string
 		setup      func(t *testing.T, dir string)
+		args       []string
 		sig        syscall.Signal
 		wantStdout string
 	}{
-		{"SIGTERM", fill, syscall.SIGTERM, logLine(t, bad) + logLine(t, failed) + logLine(t, file)},
-		{"SIGINT", fill, syscall.SIGINT, logLine(t, bad) + logLine(t, failed) + logLine(t, file)},
-		{"empty folder", func(*testing.T, string) {}, syscall.SIGTERM, ""},
-		{"no folder", func(t *testing.T, dir string) { os.Remove(dir) }, syscall.SIGTERM, ""},
+		{"SIGTERM", fill, nil, syscall.SIGTERM, logLine(t, bad) + logLine(t, failed) + logLine(t, file)},
+		{"SIGINT", fill, nil, syscall.SIGINT, logLine(t, bad) + logLine(t, failed) + logLine(t, file)},
+		{"empty folder", func(*testing.T, string) {}, nil, syscall.SIGTERM, ""},
+		{"no folder", func(t *testing.T, dir string) { os.Remove(dir) }, nil, syscall.SIGTERM, ""},
+		{"volume artifacts", fill, collects, syscall.SIGTERM, logLine(t, bad) + logLine(t, failed) + logLine(t, file) + logLine(t, onVolume)},
+		{"volume artifacts alone", func(t *testing.T, dir string) { os.Remove(dir) }, collects, syscall.SIGTERM, logLine(t, onVolume)},
+		{"volume artifacts after a full pod", func(t *testing.T, dir string) {
+			if err := writeRecords(dir, []Record{file, big}); err != nil {
+				t.Fatal(err)
+			}
+		}, collects, syscall.SIGTERM, logLine(t, big) + logLine(t, file) + logLine(t, tooBig)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tt.setup(t, dir)
-			cmd := executor(t, "emit-ready", dir)
+			cmd := executor(t, append(append([]string{"emit-ready"}, tt.args...), dir)...)
 			var stdout bytes.Buffer
 			cmd.Stdout = &stdout
 			stderr, err := cmd.StderrPipe()

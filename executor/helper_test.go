@@ -28,14 +28,19 @@ func TestMain(m *testing.M) {
 }
 
 // helperMain is Main, plus "child MODE" (a command for wrap to run; the
-// environment passes helperEnv on) and "emit-ready DIR" (emit, which
+// environment passes helperEnv on) and "emit-ready ARGS" (emit, which
 // says "ready" on stderr once it catches the signals).
 func helperMain(args []string) int {
 	switch {
 	case len(args) == 2 && args[0] == "child":
 		return child(args[1])
-	case len(args) == 2 && args[0] == "emit-ready":
-		return emit(args[1], os.Stdout, os.Stderr, func() { fmt.Fprintln(os.Stderr, "ready") })
+	case len(args) >= 2 && args[0] == "emit-ready":
+		opts, err := parseEmit(args[1:])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		return emit(opts, os.Stdout, os.Stderr, func() { fmt.Fprintln(os.Stderr, "ready") })
 	default:
 		return Main(args, os.Stdin, os.Stdout, os.Stderr)
 	}

@@ -23,30 +23,11 @@ type wrapOptions struct {
 
 func parseWrap(args []string) (wrapOptions, error) {
 	var opts wrapOptions
-	var optional []string
 	fl := flag.NewFlagSet("wrap", flag.ContinueOnError)
 	fl.SetOutput(io.Discard) // Main prints the usage
 	fl.StringVar(&opts.out, "out", "", "the folder to write the records in")
-	fl.Func("artifact", "NAME=PATH of an output artifact", func(s string) error {
-		name, path, ok := strings.Cut(s, "=")
-		if !ok || path == "" {
-			return fmt.Errorf("%q is not NAME=PATH", s)
-		}
-		if err := checkName(name); err != nil {
-			return err
-		}
-		for _, a := range opts.artifacts {
-			if a.name == name {
-				return fmt.Errorf("artifact %s is given twice", name)
-			}
-		}
-		opts.artifacts = append(opts.artifacts, artifact{name: name, path: path})
-		return nil
-	})
-	fl.Func("optional", "NAME of an artifact that may be missing", func(s string) error {
-		optional = append(optional, s)
-		return nil
-	})
+	var af artifactFlags
+	af.register(fl)
 	if err := fl.Parse(args); err != nil {
 		return wrapOptions{}, err
 	}
@@ -57,14 +38,49 @@ func parseWrap(args []string) (wrapOptions, error) {
 	case len(opts.command) == 0:
 		return wrapOptions{}, errors.New("no command to run")
 	}
-	for _, name := range optional {
-		i := indexArtifact(opts.artifacts, name)
-		if i < 0 {
-			return wrapOptions{}, fmt.Errorf("--optional %s names no --artifact", name)
+	var err error
+	opts.artifacts, err = af.resolve()
+	return opts, err
+}
+
+// artifactFlags are the --artifact NAME=PATH and --optional NAME flags of
+// wrap and emit.
+type artifactFlags struct {
+	artifacts []artifact
+	optional  []string
+}
+
+func (af *artifactFlags) register(fl *flag.FlagSet) {
+	fl.Func("artifact", "NAME=PATH of an output artifact", func(s string) error {
+		name, path, ok := strings.Cut(s, "=")
+		if !ok || path == "" {
+			return fmt.Errorf("%q is not NAME=PATH", s)
 		}
-		opts.artifacts[i].optional = true
+		if err := checkName(name); err != nil {
+			return err
+		}
+		if indexArtifact(af.artifacts, name) >= 0 {
+			return fmt.Errorf("artifact %s is given twice", name)
+		}
+		af.artifacts = append(af.artifacts, artifact{name: name, path: path})
+		return nil
+	})
+	fl.Func("optional", "NAME of an artifact that may be missing", func(s string) error {
+		af.optional = append(af.optional, s)
+		return nil
+	})
+}
+
+// resolve marks the optional artifacts.
+func (af *artifactFlags) resolve() ([]artifact, error) {
+	for _, name := range af.optional {
+		i := indexArtifact(af.artifacts, name)
+		if i < 0 {
+			return nil, fmt.Errorf("--optional %s names no --artifact", name)
+		}
+		af.artifacts[i].optional = true
 	}
-	return opts, nil
+	return af.artifacts, nil
 }
 
 func indexArtifact(list []artifact, name string) int {
@@ -92,7 +108,7 @@ func wrap(opts wrapOptions, stdin io.Reader, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	code := run(opts.command, sigs, stdin, stdout, stderr)
-	if err := writeRecords(opts.out, collectAll(opts.artifacts)); err != nil {
+	if err := writeRecords(opts.out, collectAll(opts.artifacts, 0)); err != nil {
 		fmt.Fprintf(stderr, "kubectl-wf-executor: saving the output artifacts: %v\n", err)
 		if code == 0 {
 			code = 1

@@ -176,6 +176,11 @@ func TestMainUsageErrors(t *testing.T) {
 		{[]string{"install"}, "usage:"},
 		{[]string{"install", "a", "b"}, "usage:"},
 		{[]string{"emit"}, "usage:"},
+		{[]string{"emit", "a", "b"}, "emit takes one folder"},
+		{[]string{"emit", "--artifact", "a", "d"}, `"a" is not NAME=PATH`},
+		{[]string{"emit", "--optional", "b", "d"}, "--optional b names no --artifact"},
+		{[]string{"render", "a", "b"}, "usage:"},
+		{[]string{"noop", "a"}, "usage:"},
 		{[]string{"wrap", "--out", "d"}, "no command to run"},
 		{[]string{"wrap", "--out", "d", "--artifact", "a", "--", "true"}, `"a" is not NAME=PATH`},
 		{[]string{"wrap", "--out", "d", "--artifact", "a=", "--", "true"}, `"a=" is not NAME=PATH`},
@@ -228,5 +233,47 @@ func TestInstall(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(dest)); len(entries) != 1 {
 		t.Errorf("the folder holds %d files, want only the executable", len(entries))
+	}
+}
+
+func TestRender(t *testing.T) {
+	tests := []struct {
+		name, source, want string
+	}{
+		{"each reference", "echo $(KUBECTL_WF_TEST_VAR) and $(KUBECTL_WF_TEST_VAR)\n", "echo pod-a1b2c and pod-a1b2c\n"},
+		{"other references stay", "echo $(date) $(KUBECTL_WF_TEST_VARS) $KUBECTL_WF_TEST_VAR\n", "echo $(date) $(KUBECTL_WF_TEST_VARS) $KUBECTL_WF_TEST_VAR\n"},
+		{"empty", "", ""},
+	}
+	t.Setenv("KUBECTL_WF_TEST_VAR", "pod-a1b2c")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src, dest := filepath.Join(dir, "src"), filepath.Join(dir, "out", "script")
+			write(t, src, tt.source, 0o644)
+			var stderr bytes.Buffer
+			if code := Main([]string{"render", src, dest, "KUBECTL_WF_TEST_VAR"}, nil, io.Discard, &stderr); code != 0 {
+				t.Fatalf("render: exit code %d: %s", code, stderr.String())
+			}
+			got, err := os.ReadFile(dest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, string(got)); diff != "" {
+				t.Errorf("rendered (-want +got):\n%s", diff)
+			}
+			if fi, err := os.Stat(dest); err != nil || fi.Mode() != 0o755 {
+				t.Errorf("mode %v (%v), want -rwxr-xr-x", fi.Mode(), err)
+			}
+		})
+	}
+	var stderr bytes.Buffer
+	if code := Main([]string{"render", filepath.Join(t.TempDir(), "missing"), filepath.Join(t.TempDir(), "d"), "V"}, nil, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "no such file") {
+		t.Errorf("render of a missing source: exit code %d, stderr %q; want 1 and the error", code, stderr.String())
+	}
+}
+
+func TestNoop(t *testing.T) {
+	if code := Main([]string{"noop"}, nil, io.Discard, io.Discard); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
 	}
 }
