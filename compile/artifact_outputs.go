@@ -45,46 +45,107 @@ func pathArtifacts(t *wfv1.Template) []wfv1.Artifact {
 	return out
 }
 
-// withArtifactExecutor makes the pod save tmpl's output artifacts: main
-// runs its command under the executor, which an init container installs
-// in a volume they share, and the sidecar prints what was saved. main
-// must have a command: its image's entrypoint is not known here.
+// withArtifactExecutor makes the pod save tmpl's output artifacts. One
+// on a volume main mounts, the sidecar collects itself once main has
+// ended, by mounting that volume too. Any other is saved by the executor,
+// which an init container installs in a volume they share and under which
+// main then runs its command: main must have one, as its image's
+// entrypoint is not known here.
 func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv1.Template) error {
 	artifacts := pathArtifacts(tmpl)
 	if len(artifacts) == 0 {
 		return nil
 	}
-	if len(main.Command) == 0 {
-		return fmt.Errorf("output artifacts: the container needs a command, which kubectl-wf runs under its executor to save them")
-	}
-	wrap := []string{executorInPod, "wrap", "--out", executorArtifactsDir}
+	mount := corev1.VolumeMount{Name: executorVolumeName, MountPath: executorDir}
+	sidecarMounts := []corev1.VolumeMount{mount}
+	var wrapped, collected []string
 	for _, a := range artifacts {
-		wrap = append(wrap, "--artifact", a.Name+"="+a.Path)
+		flags := []string{"--artifact", a.Name + "=" + a.Path}
 		if a.Optional {
-			wrap = append(wrap, "--optional", a.Name)
+			flags = append(flags, "--optional", a.Name)
+		}
+		m, ok := volumeHolding(mainMounts(tmpl), a.Path)
+		if !ok {
+			wrapped = append(wrapped, flags...)
+			continue
+		}
+		collected = append(collected, flags...)
+		if !slices.ContainsFunc(sidecarMounts, func(o corev1.VolumeMount) bool { return o.MountPath == m.MountPath }) {
+			m.ReadOnly = true
+			sidecarMounts = append(sidecarMounts, m)
 		}
 	}
-	wrap = append(wrap, "--")
-	main.Command = slices.Concat(wrap, main.Command, main.Args)
-	main.Args = nil
-	mount := corev1.VolumeMount{Name: executorVolumeName, MountPath: executorDir}
-	main.VolumeMounts = append(main.VolumeMounts, mount)
-	installer := corev1.Container{
-		Name: executorInstallerName, Image: ExecutorImage,
-		Command:         []string{executorInImage, "install", executorInPod},
-		VolumeMounts:    []corev1.VolumeMount{mount},
-		SecurityContext: executorSecurityContext(),
+	// main first: it may be one of the init containers prepended to.
+	inits := []corev1.Container{}
+	if len(wrapped) > 0 {
+		if len(main.Command) == 0 {
+			return fmt.Errorf("output artifacts: the container needs a command, which kubectl-wf runs under its executor to save them")
+		}
+		wrap := slices.Concat([]string{executorInPod, "wrap", "--out", executorArtifactsDir}, wrapped, []string{"--"})
+		main.Command = slices.Concat(wrap, main.Command, main.Args)
+		main.Args = nil
+		main.VolumeMounts = append(main.VolumeMounts, mount)
+		inits = append(inits, corev1.Container{
+			Name: executorInstallerName, Image: ExecutorImage,
+			Command:         []string{executorInImage, "install", executorInPod},
+			VolumeMounts:    []corev1.VolumeMount{mount},
+			SecurityContext: executorSecurityContext(),
+		})
 	}
-	sidecar := corev1.Container{
+	inits = append(inits, corev1.Container{
 		Name: ArtifactsContainerName, Image: ExecutorImage,
-		Command:         []string{executorInImage, "emit", executorArtifactsDir},
+		Command:         slices.Concat([]string{executorInImage, "emit"}, collected, []string{executorArtifactsDir}),
 		RestartPolicy:   ptr.To(corev1.ContainerRestartPolicyAlways),
-		VolumeMounts:    []corev1.VolumeMount{mount},
+		VolumeMounts:    sidecarMounts,
 		SecurityContext: executorSecurityContext(),
-	}
-	pod.InitContainers = append([]corev1.Container{installer, sidecar}, pod.InitContainers...)
+	})
+	pod.InitContainers = append(inits, pod.InitContainers...)
 	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: executorVolumeName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
 	return nil
+}
+
+// mainOf is the pod's container named main: a containerSet's may run
+// among the init containers, before those that depend on it.
+func mainOf(pod *corev1.PodSpec) *corev1.Container {
+	for _, list := range [][]corev1.Container{pod.Containers, pod.InitContainers} {
+		for i := range list {
+			if list[i].Name == mainContainerName {
+				return &list[i]
+			}
+		}
+	}
+	return &pod.Containers[0]
+}
+
+// mainMounts are the volume mounts tmpl gives its main container.
+func mainMounts(t *wfv1.Template) []corev1.VolumeMount {
+	switch {
+	case t.Container != nil:
+		return t.Container.VolumeMounts
+	case t.Script != nil:
+		return t.Script.VolumeMounts
+	case t.ContainerSet != nil:
+		for _, c := range t.ContainerSet.Containers {
+			if c.Name == mainContainerName {
+				return slices.Concat(c.VolumeMounts, t.ContainerSet.VolumeMounts)
+			}
+		}
+	}
+	return nil
+}
+
+// volumeHolding is the mount, of those given, that path lies on: the
+// deepest, as the container sees the deepest.
+func volumeHolding(mounts []corev1.VolumeMount, path string) (corev1.VolumeMount, bool) {
+	var found corev1.VolumeMount
+	ok := false
+	for _, m := range mounts {
+		dir := strings.TrimSuffix(m.MountPath, "/")
+		if (path == dir || strings.HasPrefix(path, dir+"/")) && (!ok || len(dir) > len(strings.TrimSuffix(found.MountPath, "/"))) {
+			found, ok = m, true
+		}
+	}
+	return found, ok
 }
 
 // outputArtifactsAnnotation is the value of AnnotationOutputArtifacts.

@@ -371,10 +371,44 @@ func TestRawArtifactDiagnostics(t *testing.T) {
     suspend: {}
 `,
 		want: []string{
-			"f.yaml:9:7: not supported: spec.templates[0].outputs.artifacts: kubectl-wf saves output artifacts by running the container's command under its executor; give the container a command",
+			"f.yaml:9:7: not supported: spec.templates[0].outputs.artifacts: kubectl-wf saves an output artifact that is not on a volume by running the container's command under its executor; give the container a command, or put the artifact on a volume it mounts",
 			"f.yaml:9:40: output artifact \"b\" did not specify a path",
 			"f.yaml:9:67: output artifact \"c\": path \"rel\" must be absolute",
-			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container and script templates, and takes them from children in steps and dag templates, not in suspend templates",
+			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container, script and containerSet templates, and takes them from children in steps and dag templates, not in suspend templates",
+		},
+	}, {
+		name: "output artifacts on volumes need no command",
+		body: `  templates:
+  - name: main
+    volumes: [{name: v, emptyDir: {}}]
+    outputs:
+      artifacts: [{name: a, path: /v/a}, {name: b, path: /v}, {name: c, path: /vol/c, optional: true}]
+    container: {image: busybox, volumeMounts: [{name: v, mountPath: /v/}, {name: v, mountPath: /vol}]}
+`,
+	}, {
+		name: "a containerSet saves output artifacts from main's volumes",
+		body: `  templates:
+  - name: main
+    volumes: [{name: w, emptyDir: {}}, {name: m, emptyDir: {}}]
+    outputs:
+      artifacts: [{name: a, path: /w/a}, {name: b, path: /m/b}, {name: c, path: /tmp/c}, {name: d, path: /other/d}]
+    containerSet:
+      volumeMounts: [{name: w, mountPath: /w}]
+      containers:
+      - {name: main, image: busybox, volumeMounts: [{name: m, mountPath: /m}]}
+      - {name: other, image: busybox, volumeMounts: [{name: m, mountPath: /other}]}
+  - name: no-main
+    volumes: [{name: w, emptyDir: {}}]
+    outputs:
+      artifacts: [{name: a, path: /w/a}]
+    containerSet:
+      volumeMounts: [{name: w, mountPath: /w}]
+      containers: [{name: a, image: busybox}]
+`,
+		want: []string{
+			"f.yaml:10:81: not supported: spec.templates[0].outputs.artifacts[2].path: kubectl-wf saves a containerSet's output artifacts from the volumes its main container mounts; /tmp/c is on none",
+			"f.yaml:10:106: not supported: spec.templates[0].outputs.artifacts[3].path: kubectl-wf saves a containerSet's output artifacts from the volumes its main container mounts; /other/d is on none",
+			"f.yaml:19:7: containerSet templates with output artifacts must have a container named main",
 		},
 	}, {
 		name: "paths and modes",

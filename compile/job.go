@@ -80,10 +80,10 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	}
 
 	pod, err := w.podSpec(tmpl, containers, ordered)
-	if err == nil && tmpl.ContainerSet == nil {
+	if err == nil {
 		// Outermost: the executor saves the artifacts once all that
 		// main runs, a collector of output files included, has ended.
-		err = withArtifactExecutor(pod, &pod.Containers[0], tmpl)
+		err = withArtifactExecutor(pod, mainOf(pod), tmpl)
 	}
 	if err == nil {
 		pod, err = w.patchPodSpec(pod, nodeName, tmpl)
@@ -102,6 +102,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 			source.Items = []corev1.KeyToPath{{Key: ScriptDataKey, Path: ScriptDataKey}} // not the artifacts
 		}
 		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: ScriptVolumeName, VolumeSource: corev1.VolumeSource{ConfigMap: source}})
+		if tmpl.Script != nil {
+			withRenderedScript(pod, &pod.Containers[0], tmpl.Script.Source)
+		}
 	}
 	if artifactVolume != nil {
 		pod.Volumes = append(pod.Volumes, *artifactVolume)
@@ -122,7 +125,7 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if tmpl.HTTP != nil {
 		meta.Labels[LabelRole] = RoleHTTP
 	}
-	if names := outputArtifactsAnnotation(tmpl); names != "" && tmpl.ContainerSet == nil {
+	if names := outputArtifactsAnnotation(tmpl); names != "" {
 		meta.Annotations[AnnotationOutputArtifacts] = names
 		if keys := outputArtifactKeys(tmpl); keys != "" {
 			meta.Annotations[AnnotationArtifactKeys] = keys

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/expr-lang/expr"
@@ -107,15 +108,16 @@ func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 		l.lintOutputKeys(ap, t)
 		l.lintTakenArtifacts(ap, t)
 		return
+	case t.ContainerSet != nil:
+		l.lintContainerSetArtifacts(ap, t)
 	case t.Container == nil && t.Script == nil:
 		l.lintOutputKeys(ap, t)
 		if kinds := templateKinds(t); len(kinds) == 1 {
-			l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts of container and script templates, and takes them from children in steps and dag templates, not in %s templates", ap, kinds[0])
+			l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts of container, script and containerSet templates, and takes them from children in steps and dag templates, not in %s templates", ap, kinds[0])
 		}
 		return
-	}
-	if len(mainCommand(t)) == 0 {
-		l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts by running the container's command under its executor; give the container a command", ap)
+	case len(mainCommand(t)) == 0 && slices.ContainsFunc(pathArtifacts(t), func(a wfv1.Artifact) bool { return !onVolume(t, a) }):
+		l.errorf(ap, "not supported: %s: kubectl-wf saves an output artifact that is not on a volume by running the container's command under its executor; give the container a command, or put the artifact on a volume it mounts", ap)
 	}
 	for i, a := range t.Outputs.Artifacts {
 		p := fmt.Sprintf("%s[%d]", ap, i)
@@ -133,6 +135,29 @@ func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 			l.errorf(p+".path", "output artifact %q: path %q must be absolute", a.Name, a.Path)
 		}
 	}
+}
+
+// lintContainerSetArtifacts: as Argo's executor does, kubectl-wf saves a
+// containerSet's output artifacts from main; it collects them from the
+// volumes main mounts, as Argo's docs advise ("use a workspace volume"),
+// since main is not the only container to have run.
+func (l *linter) lintContainerSetArtifacts(ap string, t *wfv1.Template) {
+	if !slices.ContainsFunc(t.ContainerSet.Containers, func(c wfv1.ContainerNode) bool { return c.Name == mainContainerName }) {
+		l.errorf(ap, "containerSet templates with output artifacts must have a container named main")
+		return
+	}
+	for i, a := range t.Outputs.Artifacts {
+		if a.Path != "" && !strings.Contains(a.Path, "{{") && !onVolume(t, a) {
+			p := fmt.Sprintf("%s[%d].path", ap, i)
+			l.errorf(p, "not supported: %s: kubectl-wf saves a containerSet's output artifacts from the volumes its main container mounts; %s is on none", p, a.Path)
+		}
+	}
+}
+
+// onVolume tells whether an output artifact lies on a volume main mounts.
+func onVolume(t *wfv1.Template, a wfv1.Artifact) bool {
+	_, ok := volumeHolding(mainMounts(t), a.Path)
+	return ok
 }
 
 // lintOutputKeys: a key-only output artifact is saved from a container's

@@ -74,7 +74,7 @@ func (s *scope) check(tag Tag) string {
 			return fmt.Sprintf("%s: template %q has no input parameter %q", ref, s.template.Name, at(2))
 		}
 	case "pod":
-		return fmt.Sprintf("not supported: %s here: a Job's pod gets its name from the Job controller, after the Job is made; kubectl-wf gives it in a container's command, args and env values only", ref)
+		return fmt.Sprintf("not supported: %s here: a Job's pod gets its name from the Job controller, after the Job is made; kubectl-wf gives it in a container's command, args and env values, a script's source and a resource template's manifest and flags", ref)
 	case "retries":
 		if s.template.RetryStrategy == nil && s.l.doc.Spec.RetryStrategy == nil {
 			return fmt.Sprintf("%s: template %q has no retryStrategy", ref, s.template.Name)

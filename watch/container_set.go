@@ -63,7 +63,7 @@ func containerSetState(job *batchv1.Job, pod *corev1.Pod, r PodResult, names []s
 			ended = ended && statuses[c.Name].State.Terminated != nil
 		}
 	}
-	if !ended {
+	if !ended || artifactsPending(job, pod) {
 		r.Phase = Pending
 		if started || pod.Status.Phase == corev1.PodRunning {
 			r.Phase = Running

@@ -76,6 +76,41 @@ func TestContainerSetState(t *testing.T) {
 	}
 }
 
+// TestContainerSetWaitsForItsArtifacts: once its containers have ended, a
+// containerSet that saves artifacts runs on until its sidecar has printed
+// them.
+func TestContainerSetWaitsForItsArtifacts(t *testing.T) {
+	job := &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{compile.AnnotationContainerSet: "a,main", compile.AnnotationOutputArtifacts: "out"}},
+		Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			InitContainers: []corev1.Container{{Name: compile.ArtifactsContainerName}},
+			Containers:     []corev1.Container{{Name: "a"}, {Name: "main"}},
+		}}},
+	}
+	ended := func(name string) corev1.ContainerStatus {
+		return corev1.ContainerStatus{Name: name, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}}
+	}
+	sidecar := corev1.ContainerStatus{Name: compile.ArtifactsContainerName, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}
+	for _, tc := range []struct {
+		name    string
+		sidecar corev1.ContainerStatus
+		want    Phase
+	}{
+		{"sidecar running", sidecar, Running},
+		{"sidecar not started", corev1.ContainerStatus{Name: compile.ArtifactsContainerName}, Running},
+		{"sidecar ended", ended(compile.ArtifactsContainerName), Succeeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := &corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning,
+				InitContainerStatuses: []corev1.ContainerStatus{tc.sidecar},
+				ContainerStatuses:     []corev1.ContainerStatus{ended("a"), ended("main")}}}
+			if r := checkedPodState(t, job, pod); r.Phase != tc.want {
+				t.Errorf("podState = %s %q, want %s", r.Phase, r.Message, tc.want)
+			}
+		})
+	}
+}
+
 func TestContainerSetNodes(t *testing.T) {
 	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
