@@ -45,35 +45,36 @@ func pathArtifacts(t *wfv1.Template) []wfv1.Artifact {
 	return out
 }
 
-// withArtifactExecutor makes the pod save tmpl's output artifacts. One
+// withArtifactExecutor makes the pod save tmpl's output artifacts, and
+// read a containerSet's output files on volumes (sidecarOutputFiles). One
 // on a volume main mounts, the sidecar collects itself once main has
 // ended, by mounting that volume too. Any other is saved by the executor,
 // which an init container installs in a volume they share and under which
 // main then runs its command: main must have one, as its image's
 // entrypoint is not known here.
 func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv1.Template) error {
-	artifacts := pathArtifacts(tmpl)
-	if len(artifacts) == 0 {
+	artifacts, files := pathArtifacts(tmpl), sidecarOutputFiles(tmpl)
+	if len(artifacts) == 0 && len(files) == 0 {
 		return nil
 	}
 	mount := corev1.VolumeMount{Name: executorVolumeName, MountPath: executorDir}
 	sidecarMounts := []corev1.VolumeMount{mount}
 	var wrapped, collected []string
+	for _, f := range files {
+		collected = append(collected, "--output-file", f)
+		sidecarMounts = withMountOf(sidecarMounts, tmpl, f)
+	}
 	for _, a := range artifacts {
 		flags := []string{"--artifact", a.Name + "=" + a.Path}
 		if a.Optional {
 			flags = append(flags, "--optional", a.Name)
 		}
-		m, ok := volumeHolding(mainMounts(tmpl), a.Path)
-		if !ok {
+		if _, ok := volumeHolding(mainMounts(tmpl), a.Path); !ok {
 			wrapped = append(wrapped, flags...)
 			continue
 		}
 		collected = append(collected, flags...)
-		if !slices.ContainsFunc(sidecarMounts, func(o corev1.VolumeMount) bool { return o.MountPath == m.MountPath }) {
-			m.ReadOnly = true
-			sidecarMounts = append(sidecarMounts, m)
-		}
+		sidecarMounts = withMountOf(sidecarMounts, tmpl, a.Path)
 	}
 	// main first: it may be one of the init containers prepended to.
 	inits := []corev1.Container{}
@@ -102,6 +103,17 @@ func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv
 	pod.InitContainers = append(inits, pod.InitContainers...)
 	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: executorVolumeName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
 	return nil
+}
+
+// withMountOf adds to the sidecar's mounts, read-only, the one of main's
+// that path lies on, unless it has it.
+func withMountOf(mounts []corev1.VolumeMount, tmpl *wfv1.Template, path string) []corev1.VolumeMount {
+	m, _ := volumeHolding(mainMounts(tmpl), path)
+	if slices.ContainsFunc(mounts, func(o corev1.VolumeMount) bool { return o.MountPath == m.MountPath }) {
+		return mounts
+	}
+	m.ReadOnly = true
+	return append(mounts, m)
 }
 
 // mainOf is the pod's container named main: a containerSet's may run

@@ -69,7 +69,7 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	for _, list := range [][]corev1.Container{ordered, containers} {
 		for i := range list {
 			withPodName(&list[i])
-			if list[i].Name == mainContainerName {
+			if list[i].Name == mainContainerName && sidecarOutputFiles(tmpl) == nil {
 				// The kubelet reads the termination message when the
 				// container ends and puts it in the pod's status, which is
 				// how outputs leave the pod with no helper container (4 KiB

@@ -91,6 +91,24 @@ func DecodeOutputFiles(msg string, n int) []*string {
 	return out
 }
 
+// sidecarOutputFiles are a containerSet's output files when they all lie
+// on volumes main mounts: the artifacts sidecar reads them there once every
+// container has ended, as containers other than main may write them. (A
+// termination message file of main's own would hide the volume's file
+// from main.)
+func sidecarOutputFiles(t *wfv1.Template) []string {
+	files := OutputFiles(t)
+	if t.ContainerSet == nil || len(files) == 0 {
+		return nil
+	}
+	for _, f := range files {
+		if _, ok := volumeHolding(mainMounts(t), f); !ok {
+			return nil
+		}
+	}
+	return files
+}
+
 // mainCommand is the command of a template's main container, if it has
 // one; a containerSet's is its container named main.
 func mainCommand(t *wfv1.Template) []string {

@@ -8,7 +8,7 @@ import (
 const usage = `usage:
   kubectl-wf-executor install DEST
   kubectl-wf-executor wrap --out DIR [--artifact NAME=PATH]... [--optional NAME]... -- CMD [ARG...]
-  kubectl-wf-executor emit [--artifact NAME=PATH]... [--optional NAME]... DIR
+  kubectl-wf-executor emit [--artifact NAME=PATH]... [--optional NAME]... [--output-file PATH]... [--message-file FILE] DIR
   kubectl-wf-executor render SRC DEST VAR
   kubectl-wf-executor noop
 `

@@ -20,24 +20,38 @@ import (
 // in, and the artifacts emit collects itself, from volumes it shares with
 // the step's containers (a step whose artifacts all lie on volumes needs
 // no wrap, so its command may be its image's own).
+//
+// It also reads output parameters' files on those volumes (outputFiles),
+// which it leaves in its termination message (messageFile) for the driver:
+// a containerSet's, which containers other than main write.
 type emitOptions struct {
-	dir       string
-	artifacts []artifact
+	dir         string
+	artifacts   []artifact
+	outputFiles []string
+	messageFile string
 }
 
 func parseEmit(args []string) (emitOptions, error) {
+	opts := emitOptions{messageFile: "/dev/termination-log"}
 	fl := flag.NewFlagSet("emit", flag.ContinueOnError)
 	fl.SetOutput(io.Discard) // Main prints the usage
 	var af artifactFlags
 	af.register(fl)
+	fl.Func("output-file", "PATH of an output parameter's file", func(s string) error {
+		opts.outputFiles = append(opts.outputFiles, s)
+		return nil
+	})
+	fl.StringVar(&opts.messageFile, "message-file", opts.messageFile, "the file to leave the output files in")
 	if err := fl.Parse(args); err != nil {
 		return emitOptions{}, err
 	}
 	if fl.NArg() != 1 {
 		return emitOptions{}, errors.New("emit takes one folder")
 	}
-	artifacts, err := af.resolve()
-	return emitOptions{dir: fl.Arg(0), artifacts: artifacts}, err
+	var err error
+	opts.dir = fl.Arg(0)
+	opts.artifacts, err = af.resolve()
+	return opts, err
 }
 
 // emit waits for the kubelet to stop the sidecar (SIGTERM; SIGINT by
@@ -53,6 +67,12 @@ func emit(opts emitOptions, stdout, stderr io.Writer, ready func()) int {
 		ready()
 	}
 	<-sigs
+	if len(opts.outputFiles) > 0 {
+		if err := writeOutputFiles(opts.messageFile, opts.outputFiles); err != nil {
+			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
+			return 1
+		}
+	}
 	recs, err := readRecordDir(opts.dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)

@@ -26,10 +26,21 @@ func savesArtifacts(job *batchv1.Job) bool {
 	return job.Annotations[compile.AnnotationOutputArtifacts] != ""
 }
 
+// hasArtifactsSidecar reports a Job whose pod runs the artifacts sidecar:
+// it saves artifacts, or reads a containerSet's output files.
+func hasArtifactsSidecar(job *batchv1.Job) bool {
+	for _, c := range job.Spec.Template.Spec.InitContainers {
+		if c.Name == compile.ArtifactsContainerName {
+			return true
+		}
+	}
+	return false
+}
+
 // artifactsPending reports a running pod whose artifacts sidecar has not
 // printed them yet: main has ended, but the pod has not.
 func artifactsPending(job *batchv1.Job, pod *corev1.Pod) bool {
-	if !savesArtifacts(job) || pod.Status.Phase != corev1.PodRunning {
+	if !hasArtifactsSidecar(job) || pod.Status.Phase != corev1.PodRunning {
 		return false
 	}
 	for _, c := range pod.Status.InitContainerStatuses {

@@ -46,7 +46,8 @@ func TestArtifactsConfigMap(t *testing.T) {
 // TestArtifactsPendingHoldTheNode: a pod whose main has ended has not,
 // for its node, until its sidecar has printed the artifacts.
 func TestArtifactsPendingHoldTheNode(t *testing.T) {
-	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "j", Annotations: map[string]string{compile.AnnotationOutputArtifacts: "a"}}}
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "j", Annotations: map[string]string{compile.AnnotationOutputArtifacts: "a"}},
+		Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{InitContainers: []corev1.Container{{Name: compile.ArtifactsContainerName}}}}}}
 	ended := corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0}}
 	running := corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}
 	pod := func(phase corev1.PodPhase, sidecar corev1.ContainerState) *corev1.Pod {

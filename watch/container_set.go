@@ -91,6 +91,12 @@ func containerSetState(job *batchv1.Job, pod *corev1.Pod, r PodResult, names []s
 			r.OutputFile = &msg
 		}
 	}
+	// Output files on volumes are the sidecar's to read (see
+	// compile.sidecarOutputFiles).
+	if t := statuses[compile.ArtifactsContainerName].State.Terminated; t != nil && t.Message != "" {
+		msg := t.Message
+		r.OutputFile = &msg
+	}
 	if podFailed && pod.Status.Message != "" {
 		r.Phase, r.Message = Failed, pod.Status.Message
 		return r

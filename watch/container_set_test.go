@@ -7,6 +7,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
@@ -91,21 +92,30 @@ func TestContainerSetWaitsForItsArtifacts(t *testing.T) {
 		return corev1.ContainerStatus{Name: name, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}}
 	}
 	sidecar := corev1.ContainerStatus{Name: compile.ArtifactsContainerName, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}
+	// The sidecar leaves output files on volumes in its message.
+	withFiles := ended(compile.ArtifactsContainerName)
+	withFiles.State.Terminated.Message = "hi"
 	for _, tc := range []struct {
-		name    string
-		sidecar corev1.ContainerStatus
-		want    Phase
+		name     string
+		sidecar  corev1.ContainerStatus
+		want     Phase
+		wantFile string
 	}{
-		{"sidecar running", sidecar, Running},
-		{"sidecar not started", corev1.ContainerStatus{Name: compile.ArtifactsContainerName}, Running},
-		{"sidecar ended", ended(compile.ArtifactsContainerName), Succeeded},
+		{"sidecar running", sidecar, Running, ""},
+		{"sidecar not started", corev1.ContainerStatus{Name: compile.ArtifactsContainerName}, Running, ""},
+		{"sidecar ended", ended(compile.ArtifactsContainerName), Succeeded, ""},
+		{"sidecar ended with output files", withFiles, Succeeded, "hi"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := &corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning,
 				InitContainerStatuses: []corev1.ContainerStatus{tc.sidecar},
 				ContainerStatuses:     []corev1.ContainerStatus{ended("a"), ended("main")}}}
-			if r := checkedPodState(t, job, pod); r.Phase != tc.want {
+			r := checkedPodState(t, job, pod)
+			if r.Phase != tc.want {
 				t.Errorf("podState = %s %q, want %s", r.Phase, r.Message, tc.want)
+			}
+			if got := ptr.Deref(r.OutputFile, ""); got != tc.wantFile {
+				t.Errorf("output file %q, want %q", got, tc.wantFile)
 			}
 		})
 	}
