@@ -15,6 +15,9 @@ func (e *evaluator) resource(n *Node, t *wfv1.Template, vars compile.Vars) {
 		n.Phase, n.Message, n.StartedAt, n.FinishedAt = st.Phase, st.Message, &st.StartedAt, st.FinishedAt
 		if st.Phase.Completed() {
 			n.Outputs = &Outputs{Parameters: st.Outputs}
+			if compile.ResourceNeedsPod(t) {
+				e.resourcePod(n, t, acted) // names the node's pod
+			}
 			return
 		}
 	}

@@ -67,8 +67,8 @@ spec:
 	// The action's end is the node's, whatever the pod did.
 	obs.Jobs[job] = PodResult{Phase: Succeeded, Pod: job + "-x7k2q"}
 	obs.Resources["wf"] = ResourceState{Phase: Succeeded, StartedAt: t0, FinishedAt: &t0}
-	if status, _ = Evaluate(w, obs); status.Phase != Succeeded {
-		t.Errorf("workflow %s %q, want Succeeded", status.Phase, status.Message)
+	if status, _ = Evaluate(w, obs); status.Phase != Succeeded || status.Nodes[status.Root].Pod != job+"-x7k2q" {
+		t.Errorf("workflow %s %q, pod %q; want Succeeded, and the node's pod", status.Phase, status.Message, status.Nodes[status.Root].Pod)
 	}
 
 	// A pod that could not be made fails the node with its reason.

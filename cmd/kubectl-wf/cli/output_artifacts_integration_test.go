@@ -130,6 +130,55 @@ spec:
         arguments: {artifacts: [{name: in, from: "{{workflow.outputs.artifacts.written}}"}]}
 `
 
+// volumeArtifactsWorkflow saves artifacts and an output parameter from
+// volumes, written by containers that keep their image's entrypoint: a
+// containerSet's other container, as Argo's workspace example, and a
+// container with no command.
+const volumeArtifactsWorkflow = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: volume-artifacts}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: set, template: set}
+      - {name: entrypoint, template: entrypoint}
+    - - name: read-set
+        template: read
+        arguments:
+          parameters: [{name: m, value: "param {{steps.set.outputs.parameters.out}}"}]
+          artifacts: [{name: in, from: "{{steps.set.outputs.artifacts.out}}"}]
+      - name: read-entrypoint
+        template: read
+        arguments:
+          parameters: [{name: m, value: entrypoint}]
+          artifacts: [{name: in, from: "{{steps.entrypoint.outputs.artifacts.out}}"}]
+  - name: set
+    volumes: [{name: workspace, emptyDir: {}}]
+    containerSet:
+      volumeMounts: [{name: workspace, mountPath: /workspace}]
+      containers:
+      - {name: a, image: argoproj/argosay:v2, args: [echo, from a, /workspace/out]}
+      - {name: main, image: argoproj/argosay:v2, args: [echo, main]}
+    outputs:
+      parameters: [{name: out, valueFrom: {path: /workspace/out}}]
+      artifacts: [{name: out, path: /workspace/out}]
+  - name: entrypoint
+    volumes: [{name: data, emptyDir: {}}]
+    container:
+      image: argoproj/argosay:v2
+      args: [echo, no command, /data/out]
+      volumeMounts: [{name: data, mountPath: /data}]
+    outputs:
+      artifacts: [{name: out, path: /data/out}]
+  - name: read
+    inputs:
+      parameters: [{name: m}]
+      artifacts: [{name: in, path: /in}]
+    container: {image: busybox, command: [sh, -c, 'echo "{{inputs.parameters.m}}: $(cat /in)"']}
+`
+
 // TestOutputArtifactsOnCluster: artifacts a pod saves reach the pods that
 // take them, as files with their modes, whole, in part or as one file;
 // the executor leaves the step's output alone; a required artifact that
@@ -167,6 +216,14 @@ func TestOutputArtifactsOnCluster(t *testing.T) {
 			"taken-artifact.onExit[0].written: it was heads",
 		},
 		globals: []string{"written", "chosen"},
+	}, {
+		name:  "on volumes",
+		file:  writeTemp(t, volumeArtifactsWorkflow),
+		phase: watch.Succeeded,
+		want: []string{
+			"volume-artifacts[1].read-set: param from a: from a",
+			"volume-artifacts[1].read-entrypoint: entrypoint: no command",
+		},
 	}, {
 		name:  "missing",
 		file:  writeTemp(t, missingArtifactWorkflow),
