@@ -521,35 +521,6 @@ func TestWorkflowActiveDeadline(t *testing.T) {
 	}
 }
 
-// TestPodNameVariable: {{pod.name}} in a container's args is the name the
-// Job controller gave the pod.
-func TestPodNameVariable(t *testing.T) {
-	cs, _ := testcluster.Client(t)
-	ns := testcluster.Namespace(t, cs)
-	file := writeTemp(t, `apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: whoami}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    container:
-      image: busybox
-      command: [sh, -c]
-      args: ["echo I am {{pod.name}}; echo $GREETING"]
-      env: [{name: GREETING, value: "hello from {{pod.name}}"}]
-`)
-	if code, out, errOut := onCluster(t, ns, "submit", file); code != 0 {
-		t.Fatalf("submit exited %d:\n%s%s", code, out, errOut)
-	}
-	doc := getJSON(t, ns, "whoami")
-	pod := doc.Status.Nodes[doc.Status.Root].Pod
-	logs := logsOf(t, ns, "whoami")
-	if pod == "" || !strings.Contains(logs, "I am "+pod+"\n") || !strings.Contains(logs, "hello from "+pod+"\n") {
-		t.Errorf("pod %q, logs:\n%s", pod, logs)
-	}
-}
-
 // TestResourceActions: apply, replace, a merge patch and a delete by name
 // act on a ConfigMap as kubectl would in Argo's resource templates.
 func TestResourceActions(t *testing.T) {

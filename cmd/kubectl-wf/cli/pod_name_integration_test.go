@@ -11,9 +11,10 @@ import (
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
 
-// podNameWorkflow names its pods where the kubelet does not expand
-// variables: in a script's source, and in resource templates that patch
-// their own pod, as Argo's k8s-patch-*-pod examples do.
+// podNameWorkflow names its pods where the kubelet expands variables (a
+// container's args and env), and where it does not: in a script's source,
+// and in resource templates that patch their own pod, as Argo's
+// k8s-patch-*-pod examples do.
 const podNameWorkflow = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {name: pod-name}
@@ -22,9 +23,16 @@ spec:
   templates:
   - name: main
     steps:
-    - - {name: script, template: script}
+    - - {name: container, template: container}
+      - {name: script, template: script}
       - {name: patch, template: patch}
       - {name: json-patch, template: json-patch}
+  - name: container
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ["echo I am {{pod.name}}; echo $GREETING"]
+      env: [{name: GREETING, value: "hello from {{pod.name}}"}]
   - name: script
     script:
       image: busybox
@@ -49,8 +57,8 @@ spec:
         - {op: add, path: /metadata/annotations/patched-by, value: json}
 `
 
-// TestPodNameOnCluster: a script prints its own pod's name, and each
-// resource template patches the pod it was given.
+// TestPodNameOnCluster: a container and a script print their own pod's
+// name, and each resource template patches the pod it was given.
 func TestPodNameOnCluster(t *testing.T) {
 	cs, _ := testcluster.Client(t)
 	ns := testcluster.Namespace(t, cs)
@@ -62,12 +70,17 @@ func TestPodNameOnCluster(t *testing.T) {
 	if doc.Status.Phase != watch.Succeeded {
 		t.Fatalf("phase %s (%s), want Succeeded", doc.Status.Phase, doc.Status.Message)
 	}
-	script := nodeByName(doc, ".script")
-	if script == nil || script.Pod == "" {
-		t.Fatalf("script node = %+v, want a pod", script)
-	}
-	if logs, want := logsOf(t, ns, "pod-name"), "pod-name[0].script: I am "+script.Pod+"\n"; !strings.Contains(logs, want) {
-		t.Errorf("logs lack %q:\n%s", want, logs)
+	logs := logsOf(t, ns, "pod-name")
+	for suffix, lines := range map[string][]string{".container": {"I am ", "hello from "}, ".script": {"I am "}} {
+		n := nodeByName(doc, suffix)
+		if n == nil || n.Pod == "" {
+			t.Fatalf("node %s = %+v, want a pod", suffix, n)
+		}
+		for _, line := range lines {
+			if want := n.Name + ": " + line + n.Pod + "\n"; !strings.Contains(logs, want) {
+				t.Errorf("logs lack %q:\n%s", want, logs)
+			}
+		}
 	}
 	for suffix, want := range map[string]string{".patch": "pod-name[0].patch", ".json-patch": "json"} {
 		n := nodeByName(doc, suffix)
