@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,9 +285,14 @@ func TestInputArtifactVars(t *testing.T) {
 		{Name: "needed", Path: "/b"},
 	}}, Container: &corev1.Container{Args: []string{"{{inputs.artifacts.given.path}}"}}}
 	args := wfv1.Arguments{Artifacts: []wfv1.Artifact{{Name: "given", ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: "{{x}}"}}}}}
-	vars, missing := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
-	if d := cmp.Diff([]string{"inputs.artifacts.needed"}, missing); d != "" {
-		t.Errorf("missing (-want +got):\n%s", d)
+	_, err := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
+	if missing := (*MissingInputsError)(nil); !errors.As(err, &missing) || !slices.Equal(missing.Names, []string{"inputs.artifacts.needed"}) {
+		t.Errorf("InputVars error %#v, want the missing inputs.artifacts.needed", err)
+	}
+	tmpl.Inputs.Artifacts = tmpl.Inputs.Artifacts[:1]
+	vars, err := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	inst, _ := Instantiate(tmpl, vars.With(Vars{"workflow.name": "wf"}))
 	if got := inst.Inputs.Artifacts[0]; got.Raw == nil || got.Raw.Data != "caller's" || got.Path != "/a/wf" {

@@ -208,9 +208,9 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 	if depth > maxDepth {
 		return e.fail(n, Error, "maximum recursion depth exceeded")
 	}
-	inputs, missing := compile.InputVars(t, args, scope, e.keys)
-	if len(missing) > 0 {
-		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
+	inputs, err := compile.InputVars(t, args, scope, e.keys)
+	if err != nil {
+		return e.fail(n, Error, "%s", err)
 	}
 	vars := e.globals.With(inputs, local)
 	if t.Synchronization != nil {
