@@ -366,6 +366,38 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 			"f.yaml:8:5: not supported: spec.templates[0].memoize: a memoized template's output artifacts would be gone with the workflow that saved them; kubectl-wf memoizes templates without output artifacts",
 		},
 	}, {
+		name: "a memo hit gives back no artifact a steps or dag template takes from a child",
+		body: `  templates:
+  - name: main
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    outputs:
+      artifacts: [{name: a, from: "{{steps.gen.outputs.artifacts.a}}"}]
+    steps:
+    - - {name: gen, template: gen}
+  - name: d
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    outputs:
+      parameters: [{name: p, valueFrom: {parameter: "{{tasks.gen.outputs.parameters.p}}"}}]
+      artifacts: [{name: b, fromExpression: "tasks.gen.outputs.artifacts.a"}]
+    dag:
+      tasks: [{name: gen, template: gen}]
+  - name: params-only
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    outputs:
+      parameters: [{name: p, valueFrom: {parameter: "{{tasks.gen.outputs.parameters.p}}"}}]
+    dag:
+      tasks: [{name: gen, template: gen}]
+  - name: gen
+    outputs:
+      parameters: [{name: p, valueFrom: {path: /p}}]
+      artifacts: [{name: a, path: /a}]
+    container: {image: busybox, command: ["true"]}
+`,
+		want: []string{
+			"f.yaml:8:5: not supported: spec.templates[0].memoize: a memo hit gives back output parameters only, not output artifacts, and outputs.artifacts[0] (a) takes a child's; kubectl-wf memoizes steps and dag templates without output artifacts",
+			"f.yaml:14:5: not supported: spec.templates[1].memoize: a memo hit gives back output parameters only, not output artifacts, and outputs.artifacts[0] (b) takes a child's; kubectl-wf memoizes steps and dag templates without output artifacts",
+		},
+	}, {
 		name: "output artifacts need a container's command and a path, and a container or script",
 		body: `  templates:
   - name: main
