@@ -221,6 +221,7 @@ func (l *linter) lintTemplate(i int) {
 	}
 	l.lintInputArtifacts(path, t)
 	l.lintOutputArtifacts(path, t)
+	l.lintArchivedLogNames(path, t)
 	if t.Resource != nil {
 		l.lintResource(path, t)
 	}
