@@ -73,7 +73,7 @@ func TestArchiveLogsAnnotation(t *testing.T) {
 // TestArchiveLocationDiagnostics: archiveLocation may only set
 // archiveLogs; a repository is an error at its field.
 func TestArchiveLocationDiagnostics(t *testing.T) {
-	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n  archiveLogs: true\n"
+	head := lintHead + "  archiveLogs: true\n"
 	tests := []struct {
 		name, body string
 		want       []string
@@ -135,17 +135,7 @@ func TestArchiveLocationDiagnostics(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs, diags := ParseFile("f.yaml", []byte(head+tt.body))
-			if !diags.HasErrors() {
-				diags = append(diags, Lint(docs)...)
-			}
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tt.want, got); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkDiagnostics(t, head+tt.body, tt.want)
 		})
 	}
 }

@@ -257,7 +257,6 @@ spec:
 // TestKeyOnlyArtifactDiagnostics: key-only s3 locations lint clean where
 // kubectl-wf resolves them; elsewhere, or without a key, they are errors.
 func TestKeyOnlyArtifactDiagnostics(t *testing.T) {
-	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n"
 	for _, tc := range []struct {
 		name, body string
 		want       []string
@@ -312,17 +311,7 @@ func TestKeyOnlyArtifactDiagnostics(t *testing.T) {
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			docs, diags := ParseFile("f.yaml", []byte(head+tc.body))
-			if !diags.HasErrors() {
-				diags = append(diags, Lint(docs)...)
-			}
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tc.want, got); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkDiagnostics(t, lintHead+tc.body, tc.want)
 		})
 	}
 }

@@ -309,7 +309,6 @@ func TestInputArtifactVars(t *testing.T) {
 // TestRawArtifactDiagnostics: what is not supported is an error at the
 // field; what Argo's validator refuses is refused the same way.
 func TestRawArtifactDiagnostics(t *testing.T) {
-	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n"
 	tests := []struct {
 		name, body string
 		want       []string
@@ -521,17 +520,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs, diags := ParseFile("f.yaml", []byte(head+tt.body))
-			if !diags.HasErrors() {
-				diags = append(diags, Lint(docs)...)
-			}
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tt.want, got); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkDiagnostics(t, lintHead+tt.body, tt.want)
 		})
 	}
 }
