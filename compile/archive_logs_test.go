@@ -73,7 +73,7 @@ func TestArchiveLogsAnnotation(t *testing.T) {
 // TestArchiveLocationDiagnostics: archiveLocation may only set
 // archiveLogs; a repository is an error at its field.
 func TestArchiveLocationDiagnostics(t *testing.T) {
-	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n  archiveLogs: true\n"
+	head := lintHead + "  archiveLogs: true\n"
 	tests := []struct {
 		name, body string
 		want       []string
@@ -101,6 +101,28 @@ func TestArchiveLocationDiagnostics(t *testing.T) {
 			"f.yaml:14:23: not supported: spec.templates[1].archiveLocation.gcs: " + archiveRepository,
 		},
 	}, {
+		name: "an output artifact named as an archived log",
+		body: `  templates:
+  - name: main
+    outputs: {artifacts: [{name: main-logs, path: /a}, {name: a, path: /b}]}
+    container: {image: busybox, command: ["true"]}
+  - name: set
+    volumes: [{name: w, emptyDir: {}}]
+    outputs: {artifacts: [{name: b-logs, path: /w/b}, {name: main-logs, path: /w/m}]}
+    containerSet:
+      volumeMounts: [{name: w, mountPath: /w}]
+      containers: [{name: main, image: busybox}, {name: b, image: busybox}]
+  - name: not-archived
+    archiveLocation: {archiveLogs: false}
+    outputs: {artifacts: [{name: main-logs, path: /a}]}
+    container: {image: busybox, command: ["true"]}
+`,
+		want: []string{
+			`f.yaml:9:34: output artifact "main-logs" has the name of the archived log of container main (archiveLogs), which Argo names main-logs too: rename the artifact, or archive no logs for template "main"`,
+			`f.yaml:13:34: output artifact "b-logs" has the name of the archived log of container b (archiveLogs), which Argo names b-logs too: rename the artifact, or archive no logs for template "set"`,
+			`f.yaml:13:62: output artifact "main-logs" has the name of the archived log of container main (archiveLogs), which Argo names main-logs too: rename the artifact, or archive no logs for template "set"`,
+		},
+	}, {
 		name: "an output artifact's archiveLogs stays unsupported",
 		body: `  templates:
   - name: main
@@ -113,17 +135,7 @@ func TestArchiveLocationDiagnostics(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs, diags := ParseFile("f.yaml", []byte(head+tt.body))
-			if !diags.HasErrors() {
-				diags = append(diags, Lint(docs)...)
-			}
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tt.want, got); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkDiagnostics(t, head+tt.body, tt.want)
 		})
 	}
 }

@@ -140,8 +140,9 @@ func keyedInputArtifact(in wfv1.Artifact, src wfv1.Artifact, key string, finder 
 // caller's scope; an input's own key, when no argument names the input,
 // with the workflow's variables and t's input parameters (inputs), as
 // Argo substitutes a template with its inputs. finder is nil when keys
-// are not known yet (a plan): the artifacts are then missing.
-func keyedInputVars(t *wfv1.Template, args []wfv1.Artifact, scope, inputs Vars, finder ArtifactFinder, vars Vars) (missing []string) {
+// are not known yet (a plan): the artifacts are then missing. It stops at
+// the first key that names nothing usable (a *KeyedInputError).
+func keyedInputVars(t *wfv1.Template, args []wfv1.Artifact, scope, inputs Vars, finder ArtifactFinder, vars Vars) (missing []string, err error) {
 	var own Vars
 	for _, in := range t.Inputs.Artifacts {
 		src := in
@@ -170,14 +171,24 @@ func keyedInputVars(t *wfv1.Template, args []wfv1.Artifact, scope, inputs Vars, 
 			stored, err := keyedInputArtifact(in, src, key, finder)
 			switch {
 			case err != nil:
-				missing = append(missing, inputError+err.Error())
+				return missing, &KeyedInputError{Err: err}
 			case stored != "":
 				vars[storedArtifactVar(in.Name)] = stored
 			}
 		}
 	}
-	return missing
+	return missing, nil
 }
+
+// KeyedInputError is why a key-only input's key names nothing it can
+// use (nothing saved at or under it, or no subPath there). Unlike other
+// input errors it depends on what the whole workflow has saved so far,
+// not on the node's caller alone: a driver records it, so that a key
+// saved later changes nothing.
+type KeyedInputError struct{ Err error }
+
+func (e *KeyedInputError) Error() string { return e.Err.Error() }
+func (e *KeyedInputError) Unwrap() error { return e.Err }
 
 // workflowVars are the workflow.* variables of scope.
 func workflowVars(scope Vars) Vars {

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -93,7 +94,8 @@ func TestKeyedInputVars(t *testing.T) {
 		args    []wfv1.Artifact
 		planned bool                      // keys not known: no finder
 		want    map[string]StoredArtifact // by input name
-		missing []string                  // as MissingInput words them
+		wantErr string                    // the node's message, in Argo's words
+		keyErr  bool                      // a *KeyedInputError, which the driver records
 	}{{
 		name: "an argument's key, in the caller's scope",
 		tmpl: tmpl(keyed("part", "/in/part.json", "")),
@@ -111,7 +113,14 @@ func TestKeyedInputVars(t *testing.T) {
 	}, {
 		name:    "nothing at the key",
 		tmpl:    tmpl(keyed("total", "/in", "{{workflow.name}}/total.json")),
-		missing: []string{"artifact total failed to load: no key found of name wf/total.json"},
+		wantErr: "artifact total failed to load: no key found of name wf/total.json",
+		keyErr:  true,
+	}, {
+		name:    "a subPath not under the key",
+		tmpl:    tmpl(keyed("d", "/in", "")),
+		args:    []wfv1.Artifact{{Name: "d", SubPath: "nope", ArtifactLocation: wfv1.ArtifactLocation{S3: &wfv1.S3Artifact{Key: "wf/parts"}}}},
+		wantErr: `subPath "nope": no such file or directory in artifact "d"`,
+		keyErr:  true,
 	}, {
 		name: "nothing at an optional input's key: no file",
 		tmpl: tmpl(wfv1.Artifact{Name: "total", Path: "/in", Optional: true, ArtifactLocation: wfv1.ArtifactLocation{S3: &wfv1.S3Artifact{Key: "wf/total.json"}}}),
@@ -125,27 +134,26 @@ func TestKeyedInputVars(t *testing.T) {
 		name:    "an unresolved tag",
 		tmpl:    tmpl(keyed("part", "/in", "")),
 		args:    []wfv1.Artifact{keyed("part", "", "{{tasks.x.outputs.result}}")},
-		missing: []string{"failed to resolve {{tasks.x.outputs.result}}"},
+		wantErr: "failed to resolve {{tasks.x.outputs.result}}",
 	}, {
 		name:    "keys not known yet (a plan)",
 		tmpl:    tmpl(keyed("res", "/in", "wf/results")),
 		planned: true,
-		missing: []string{"inputs.artifacts.res was not supplied"},
+		wantErr: "inputs.artifacts.res was not supplied",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var finder ArtifactFinder
 			if !tc.planned {
 				finder = NewArtifactKeys(savedArtifacts)
 			}
-			vars, missing := InputVars(tc.tmpl, wfv1.Arguments{Parameters: params, Artifacts: tc.args}, scope, finder)
-			var words []string
-			for _, m := range missing {
-				words = append(words, MissingInput(m))
+			vars, err := InputVars(tc.tmpl, wfv1.Arguments{Parameters: params, Artifacts: tc.args}, scope, finder)
+			if got := errorText(err); got != tc.wantErr {
+				t.Fatalf("InputVars error %q, want %q", got, tc.wantErr)
 			}
-			if d := cmp.Diff(tc.missing, words); d != "" {
-				t.Fatalf("missing (-want +got):\n%s", d)
+			if keyErr := (*KeyedInputError)(nil); errors.As(err, &keyErr) != tc.keyErr {
+				t.Errorf("InputVars error %#v: a *KeyedInputError is %v, want %v", err, !tc.keyErr, tc.keyErr)
 			}
-			if len(missing) > 0 {
+			if err != nil {
 				return
 			}
 			inst, m := Instantiate(tc.tmpl, vars)
@@ -249,7 +257,6 @@ spec:
 // TestKeyOnlyArtifactDiagnostics: key-only s3 locations lint clean where
 // kubectl-wf resolves them; elsewhere, or without a key, they are errors.
 func TestKeyOnlyArtifactDiagnostics(t *testing.T) {
-	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n"
 	for _, tc := range []struct {
 		name, body string
 		want       []string
@@ -304,17 +311,7 @@ func TestKeyOnlyArtifactDiagnostics(t *testing.T) {
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			docs, diags := ParseFile("f.yaml", []byte(head+tc.body))
-			if !diags.HasErrors() {
-				diags = append(diags, Lint(docs)...)
-			}
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tc.want, got); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkDiagnostics(t, lintHead+tc.body, tc.want)
 		})
 	}
 }

@@ -35,8 +35,9 @@ func suppliedArtifact(name string) string { return "\x00inputs.artifacts." + nam
 // artifact arguments, as Argo's ProcessArgs does: an argument of the same
 // name replaces the input's own source, keeping the input's path and
 // mode; its raw data is resolved in the caller's scope. An input with no
-// source that is not optional is missing.
-func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars Vars) (missing []string) {
+// source that is not optional is missing. It stops at the first input
+// that cannot be resolved at all (err).
+func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars Vars) (missing []string, err error) {
 	for _, in := range t.Inputs.Artifacts {
 		i := slices.IndexFunc(args, func(a wfv1.Artifact) bool { return a.Name == in.Name })
 		switch {
@@ -51,7 +52,7 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			stored, raw, m, err := inputStoredArtifact(args[i], scope)
 			switch {
 			case err != nil:
-				missing = append(missing, inputError+err.Error())
+				return missing, err
 			case len(m) > 0:
 				missing = append(missing, m...)
 			case raw != nil:
@@ -63,24 +64,31 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			missing = append(missing, "inputs.artifacts."+in.Name)
 		}
 	}
-	return missing
+	return missing, nil
 }
 
-// inputError starts what InputVars lists among the names it could not
-// resolve when it is an error of its own (an artifact's from that names
-// no artifact), not a name.
-const inputError = "\x00"
+// MissingInputsError is InputVars' error when the caller's scope lacks
+// what some inputs need: Names are the variables (or inputs.artifacts.NAME
+// for an input artifact given no source). It is not final: a plan defers
+// the node until they are known.
+type MissingInputsError struct{ Names []string }
 
-// MissingInput is the error for an input InputVars could not resolve:
-// Argo's words for an input artifact given no source.
-func MissingInput(name string) string {
-	if msg, ok := strings.CutPrefix(name, inputError); ok {
-		return msg
-	}
-	if art, ok := strings.CutPrefix(name, "inputs.artifacts."); ok {
+// Error is Argo's words for the first name: an input artifact given no
+// source, or a tag that does not resolve.
+func (e *MissingInputsError) Error() string {
+	if art, ok := strings.CutPrefix(e.Names[0], "inputs.artifacts."); ok {
 		return "inputs.artifacts." + art + " was not supplied"
 	}
-	return "failed to resolve {{" + name + "}}"
+	return "failed to resolve {{" + e.Names[0] + "}}"
+}
+
+// inputsError is InputVars' error when it met err (nil for none) after
+// the names missing so far: the first problem is the one reported.
+func inputsError(missing []string, err error) error {
+	if len(missing) > 0 {
+		return &MissingInputsError{Names: missing}
+	}
+	return err
 }
 
 // inputArtifacts returns t's input artifacts as the pod gets them, and

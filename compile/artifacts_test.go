@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,9 +285,14 @@ func TestInputArtifactVars(t *testing.T) {
 		{Name: "needed", Path: "/b"},
 	}}, Container: &corev1.Container{Args: []string{"{{inputs.artifacts.given.path}}"}}}
 	args := wfv1.Arguments{Artifacts: []wfv1.Artifact{{Name: "given", ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: "{{x}}"}}}}}
-	vars, missing := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
-	if d := cmp.Diff([]string{"inputs.artifacts.needed"}, missing); d != "" {
-		t.Errorf("missing (-want +got):\n%s", d)
+	_, err := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
+	if missing := (*MissingInputsError)(nil); !errors.As(err, &missing) || !slices.Equal(missing.Names, []string{"inputs.artifacts.needed"}) {
+		t.Errorf("InputVars error %#v, want the missing inputs.artifacts.needed", err)
+	}
+	tmpl.Inputs.Artifacts = tmpl.Inputs.Artifacts[:1]
+	vars, err := InputVars(tmpl, args, Vars{"x": "caller's"}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	inst, _ := Instantiate(tmpl, vars.With(Vars{"workflow.name": "wf"}))
 	if got := inst.Inputs.Artifacts[0]; got.Raw == nil || got.Raw.Data != "caller's" || got.Path != "/a/wf" {
@@ -302,7 +309,6 @@ func TestInputArtifactVars(t *testing.T) {
 // TestRawArtifactDiagnostics: what is not supported is an error at the
 // field; what Argo's validator refuses is refused the same way.
 func TestRawArtifactDiagnostics(t *testing.T) {
-	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n"
 	tests := []struct {
 		name, body string
 		want       []string
@@ -357,6 +363,38 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 `,
 		want: []string{
 			"f.yaml:8:5: not supported: spec.templates[0].memoize: a memoized template's output artifacts would be gone with the workflow that saved them; kubectl-wf memoizes templates without output artifacts",
+		},
+	}, {
+		name: "a memo hit gives back no artifact a steps or dag template takes from a child",
+		body: `  templates:
+  - name: main
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    outputs:
+      artifacts: [{name: a, from: "{{steps.gen.outputs.artifacts.a}}"}]
+    steps:
+    - - {name: gen, template: gen}
+  - name: d
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    outputs:
+      parameters: [{name: p, valueFrom: {parameter: "{{tasks.gen.outputs.parameters.p}}"}}]
+      artifacts: [{name: b, fromExpression: "tasks.gen.outputs.artifacts.a"}]
+    dag:
+      tasks: [{name: gen, template: gen}]
+  - name: params-only
+    memoize: {key: k, cache: {configMap: {name: c}}}
+    outputs:
+      parameters: [{name: p, valueFrom: {parameter: "{{tasks.gen.outputs.parameters.p}}"}}]
+    dag:
+      tasks: [{name: gen, template: gen}]
+  - name: gen
+    outputs:
+      parameters: [{name: p, valueFrom: {path: /p}}]
+      artifacts: [{name: a, path: /a}]
+    container: {image: busybox, command: ["true"]}
+`,
+		want: []string{
+			"f.yaml:8:5: not supported: spec.templates[0].memoize: a memo hit gives back output parameters only, not output artifacts, and outputs.artifacts[0] (a) takes a child's; kubectl-wf memoizes steps and dag templates without output artifacts",
+			"f.yaml:14:5: not supported: spec.templates[1].memoize: a memo hit gives back output parameters only, not output artifacts, and outputs.artifacts[0] (b) takes a child's; kubectl-wf memoizes steps and dag templates without output artifacts",
 		},
 	}, {
 		name: "output artifacts need a container's command and a path, and a container or script",
@@ -482,17 +520,7 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs, diags := ParseFile("f.yaml", []byte(head+tt.body))
-			if !diags.HasErrors() {
-				diags = append(diags, Lint(docs)...)
-			}
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tt.want, got); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkDiagnostics(t, lintHead+tt.body, tt.want)
 		})
 	}
 }

@@ -178,12 +178,7 @@ func (l *linter) lintTemplate(i int) {
 	path := fmt.Sprintf("spec.templates[%d]", i)
 	kinds := templateKinds(t)
 	l.lintSynchronization(path+".synchronization", t.Synchronization)
-	l.lintMemoize(path, t.Memoize)
-	if t.Memoize != nil && len(pathArtifacts(t)) > 0 {
-		// A cache entry would outlive the ConfigMap that holds the
-		// artifacts, which goes with the workflow.
-		l.errorf(path+".memoize", "not supported: %s.memoize: a memoized template's output artifacts would be gone with the workflow that saved them; kubectl-wf memoizes templates without output artifacts", path)
-	}
+	l.lintMemoize(path, t)
 	switch len(kinds) {
 	case 0:
 		l.errorf(path, "template %q has none of container, script, resource, suspend, steps, dag, http, data, containerSet, plugin", t.Name)
@@ -226,6 +221,7 @@ func (l *linter) lintTemplate(i int) {
 	}
 	l.lintInputArtifacts(path, t)
 	l.lintOutputArtifacts(path, t)
+	l.lintArchivedLogNames(path, t)
 	if t.Resource != nil {
 		l.lintResource(path, t)
 	}

@@ -90,9 +90,15 @@ func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope
 		p.defer_(name, t, typ, fmt.Sprintf("nesting deeper than %d templates", maxDepth))
 		return nil
 	}
-	inputs, missing := InputVars(t, args, scope, nil)
-	if len(missing) > 0 {
-		p.defer_(name, t, typ, needs(missing))
+	inputs, err := InputVars(t, args, scope, nil)
+	if missing := (*MissingInputsError)(nil); errors.As(err, &missing) {
+		p.defer_(name, t, typ, needs(missing.Names))
+		return nil
+	}
+	if err != nil {
+		// The driver errs the node, as Argo does: what its caller
+		// passes is wrong, which does not make the workflow invalid.
+		p.defer_(name, t, typ, "errs at run time: "+err.Error())
 		return nil
 	}
 	vars := p.globals.With(inputs)
@@ -237,12 +243,17 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 // InputVars resolves a template's inputs from the arguments of its caller
 // (resolved in scope): parameters fall back to the inputs' own value or
 // default, artifacts to their own raw data (see inputArtifactVars). It
-// returns the inputs.* variables and the names it could not resolve.
-// Key-only artifacts are found with finder (artifact_keys.go); nil, they
-// are missing.
-func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder ArtifactFinder) (Vars, []string) {
+// returns the inputs.* variables, or the first problem it met: a
+// *MissingInputsError for names scope lacks, or why an input cannot be
+// resolved at all (a from that names no artifact, a subPath the artifact
+// lacks, a *KeyedInputError). Key-only artifacts are found with finder
+// (artifact_keys.go); nil, they are missing.
+func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder ArtifactFinder) (Vars, error) {
 	vars := Vars{}
-	missing := inputArtifactVars(t, args.Artifacts, scope, vars)
+	missing, err := inputArtifactVars(t, args.Artifacts, scope, vars)
+	if err != nil {
+		return nil, inputsError(missing, err)
+	}
 	forwardableInputs(t, vars)
 	resolved := make([]wfv1.Parameter, 0, len(t.Inputs.Parameters))
 	for _, in := range t.Inputs.Parameters {
@@ -261,7 +272,10 @@ func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder Artifac
 		resolved = append(resolved, wfv1.Parameter{Name: in.Name, Value: wfv1.ParseAnyString(s)})
 	}
 	vars["inputs.parameters"] = ParametersJSON(resolved)
-	missing = append(missing, keyedInputVars(t, args.Artifacts, scope, vars, finder, vars)...)
+	m, err := keyedInputVars(t, args.Artifacts, scope, vars, finder, vars)
+	if missing = append(missing, m...); err != nil || len(missing) > 0 {
+		return nil, inputsError(missing, err)
+	}
 	for _, out := range t.Outputs.Parameters {
 		if out.ValueFrom != nil && out.ValueFrom.Path != "" {
 			vars["outputs.parameters."+out.Name+".path"] = out.ValueFrom.Path
@@ -272,7 +286,7 @@ func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder Artifac
 			vars["outputs.artifacts."+out.Name+".path"] = out.Path
 		}
 	}
-	return vars, missing
+	return vars, nil
 }
 
 // Instantiate returns a copy of t with every tag that vars resolve

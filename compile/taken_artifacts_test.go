@@ -1,16 +1,11 @@
 package compile
 
-import (
-	"testing"
-
-	"github.com/google/go-cmp/cmp"
-)
+import "testing"
 
 // TestTakenArtifactDiagnostics: a steps or dag template's output artifact
 // is taken from a child with from or fromExpression, a global artifact is
 // named by a globalName, and what Argo's validator refuses is refused.
 func TestTakenArtifactDiagnostics(t *testing.T) {
-	head := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  entrypoint: main\n"
 	leaf := `  - name: gen
     container: {image: busybox, command: ["true"]}
     outputs: {artifacts: [{name: out, path: /out, globalName: g}]}
@@ -89,17 +84,7 @@ func TestTakenArtifactDiagnostics(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs, diags := ParseFile("f.yaml", []byte(head+tt.body))
-			if !diags.HasErrors() {
-				diags = append(diags, Lint(docs)...)
-			}
-			var got []string
-			for _, d := range diags {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tt.want, got); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkDiagnostics(t, lintHead+tt.body, tt.want)
 		})
 	}
 }

@@ -27,6 +27,9 @@ const (
 	// AnnotationMemos holds, by node ID, each memoized node's cache
 	// lookup as decided, and whether its outputs were saved.
 	AnnotationMemos = compile.Domain + "/memos"
+	// AnnotationInputErrors holds, by node ID, why a node's key-only
+	// input names nothing (eval_input_errors.go).
+	AnnotationInputErrors = compile.Domain + "/input-errors"
 
 	// Pods carry the Job controller's label with their Job's name.
 	labelJobName = "batch.kubernetes.io/job-name"

@@ -374,6 +374,9 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 	if obj, err = d.saveMemos(ctx, obj, memos, actions.SaveMemos, obs.Now); err != nil {
 		return status, nil, err
 	}
+	if obj, err = d.recordInputErrors(ctx, obj, obs.InputErrors, actions.RecordInputErrors); err != nil {
+		return status, nil, err
+	}
 	for _, stop := range actions.StopJobs {
 		if err := d.stopJob(ctx, stop); err != nil {
 			return status, nil, err
@@ -612,6 +615,11 @@ func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) 
 	if raw := obj.Annotations[AnnotationMemos]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &obs.Memos); err != nil {
 			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationMemos, err)
+		}
+	}
+	if raw := obj.Annotations[AnnotationInputErrors]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &obs.InputErrors); err != nil {
+			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationInputErrors, err)
 		}
 	}
 	for job, msg := range parseCreateErrors(obj) {

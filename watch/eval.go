@@ -166,13 +166,13 @@ func (e *evaluator) newNode(name, display, typ, template string) *Node {
 
 // mark is a point an evaluation can be undone to.
 type mark struct {
-	created, creates, suspends, resources, acquires, releases, lookups, saves, touched int
+	created, creates, suspends, resources, acquires, releases, lookups, saves, inputErrors, touched int
 }
 
 func (e *evaluator) mark() mark {
 	a := e.actions
 	return mark{len(e.created), len(a.Create), len(a.StartSuspends), len(a.Resources), len(a.AcquireLocks), len(a.ReleaseLocks),
-		len(a.DecideMemos), len(a.SaveMemos), e.touched}
+		len(a.DecideMemos), len(a.SaveMemos), len(a.RecordInputErrors), e.touched}
 }
 
 // startedSince reports whether anything evaluated since m already exists
@@ -192,6 +192,7 @@ func (e *evaluator) undo(m mark) {
 	e.actions.ReleaseLocks = e.actions.ReleaseLocks[:m.releases]
 	e.actions.DecideMemos = e.actions.DecideMemos[:m.lookups]
 	e.actions.SaveMemos = e.actions.SaveMemos[:m.saves]
+	e.actions.RecordInputErrors = e.actions.RecordInputErrors[:m.inputErrors]
 }
 
 func (e *evaluator) fail(n *Node, phase Phase, format string, args ...any) *Node {
@@ -208,9 +209,9 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 	if depth > maxDepth {
 		return e.fail(n, Error, "maximum recursion depth exceeded")
 	}
-	inputs, missing := compile.InputVars(t, args, scope, e.keys)
-	if len(missing) > 0 {
-		return e.fail(n, Error, "%s", compile.MissingInput(missing[0]))
+	inputs, ok := e.inputs(n, t, args, scope)
+	if !ok {
+		return n
 	}
 	vars := e.globals.With(inputs, local)
 	if t.Synchronization != nil {

@@ -68,6 +68,12 @@ func simulate(t *testing.T, w *compile.Workflow, run outcome) (*Status, [][]stri
 		for _, s := range actions.StartSuspends {
 			obs.Suspends[s] = SuspendState{StartedAt: obs.Now}
 		}
+		for _, e := range actions.RecordInputErrors {
+			if obs.InputErrors == nil {
+				obs.InputErrors = map[string]string{}
+			}
+			obs.InputErrors[e.Node] = e.Message
+		}
 		slices.Sort(round)
 		if len(round) > 0 {
 			rounds = append(rounds, round)

@@ -96,7 +96,10 @@ type Observed struct {
 	Locks map[string][]string
 	// Memos are the cache lookups decided for memoized nodes, by node ID.
 	Memos map[string]MemoState
-	Now   time.Time
+	// InputErrors are the errors recorded for nodes whose key-only
+	// inputs named nothing, by node ID.
+	InputErrors map[string]string
+	Now         time.Time
 }
 
 // PodToCreate is a Job (and a script's ConfigMap) that is ready to run.
@@ -126,6 +129,9 @@ type Actions struct {
 	// and recorded; SaveMemos are nodes whose outputs are to be saved.
 	DecideMemos []MemoLookup
 	SaveMemos   []MemoSave
+	// RecordInputErrors are nodes whose key-only inputs name nothing,
+	// an error to record before the node errs (eval_input_errors.go).
+	RecordInputErrors []InputError
 	// WakeAt is when a timed event (a suspend's duration) falls due.
 	WakeAt *time.Time
 }

@@ -22,8 +22,8 @@ import (
 // `argo retry` does: the Jobs of failed and errored nodes are deleted (with
 // their pods, before anything else, so that no driver adopts a failed
 // attempt), the resource nodes that failed (and what they created:
-// releaseCreated) and the cache lookups of
-// memoized nodes that failed are forgotten, and the workflow
+// releaseCreated), and the cache lookups and recorded input errors of
+// nodes that failed are forgotten, and the workflow
 // is marked Running again. Succeeded nodes keep their results. The caller
 // then drives it. It returns the nodes it reset.
 func Retry(ctx context.Context, cs kubernetes.Interface, res *Resources, namespace, name string) ([]string, error) {
@@ -91,6 +91,14 @@ func Retry(ctx context.Context, cs kubernetes.Interface, res *Resources, namespa
 				delete(obs.Memos, id)
 			}
 			values[AnnotationMemos] = mustJSON(obs.Memos)
+		}
+		if len(obs.InputErrors) > 0 {
+			// A node whose key-only input named nothing looks it up
+			// again: what the workflow saved may have changed.
+			for _, id := range failed {
+				delete(obs.InputErrors, id)
+			}
+			values[AnnotationInputErrors] = mustJSON(obs.InputErrors)
 		}
 		return values, nil
 	})

@@ -69,6 +69,20 @@ func mountedConfigMaps(job *batchv1.Job) []string {
 	return out
 }
 
+// runCoin drives src, its flip-coin step giving coin (see runArtifacts),
+// and returns what it saw and the node named WF+suffix (WF the
+// workflow's name), which must exist.
+func runCoin(t *testing.T, src, coin, suffix string) (artifactRun, *Node) {
+	t.Helper()
+	w := workflow(t, src)
+	run := runArtifacts(t, w, map[string]string{"flip-coin": coin})
+	n := nodeNamed(run.status, w.Name+suffix)
+	if n == nil {
+		t.Fatalf("no node %s in %+v", w.Name+suffix, run.status.Nodes)
+	}
+	return run, n
+}
+
 // conditionalYAML is Argo's conditional-artifacts example in short, its
 // main's output artifact taken by expression ($OUT), and a caller that
 // passes it on to a reader.
@@ -186,17 +200,12 @@ func TestTemplateOutputArtifacts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := workflow(t, strings.Replace(tt.yaml, "$OUT", tt.out, 1))
-			run := runArtifacts(t, w, map[string]string{"flip-coin": tt.coin})
 			// A steps caller names its children by group, a dag's by task.
-			mainNode, readNode := w.Name+".main", w.Name+".read"
+			mainNode, readNode := ".main", ".read"
 			if tt.yaml == conditionalYAML {
-				mainNode, readNode = w.Name+"[0].main", w.Name+"[1].read"
+				mainNode, readNode = "[0].main", "[1].read"
 			}
-			main := nodeNamed(run.status, mainNode)
-			if main == nil {
-				t.Fatalf("no node main in %+v", run.status.Nodes)
-			}
+			run, main := runCoin(t, strings.Replace(tt.yaml, "$OUT", tt.out, 1), tt.coin, mainNode)
 			var want []compile.StoredArtifact
 			if tt.from != "" {
 				var producer string
@@ -221,7 +230,7 @@ func TestTemplateOutputArtifacts(t *testing.T) {
 			if tt.from == "" {
 				return
 			}
-			if diff := cmp.Diff([]string{want[0].ConfigMap}, mountedConfigMaps(run.jobs[readNode])); diff != "" {
+			if diff := cmp.Diff([]string{want[0].ConfigMap}, mountedConfigMaps(run.jobs[strings.TrimSuffix(main.Name, mainNode)+readNode])); diff != "" {
 				t.Errorf("read mounts (-want +got):\n%s", diff)
 			}
 		})
@@ -278,12 +287,7 @@ func TestArgumentFromExpression(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := workflow(t, strings.Replace(argumentExpressionYAML, "$EXPR", tt.expr, 1))
-			run := runArtifacts(t, w, map[string]string{"flip-coin": tt.coin})
-			read := nodeNamed(run.status, w.Name+"[2].read")
-			if read == nil {
-				t.Fatalf("no node read in %+v", run.status.Nodes)
-			}
+			run, read := runCoin(t, strings.Replace(argumentExpressionYAML, "$EXPR", tt.expr, 1), tt.coin, "[2].read")
 			if string(read.Phase) != tt.wantPhase || read.Message != tt.wantMessage {
 				t.Errorf("read is %s %q, want %s %q", read.Phase, read.Message, tt.wantPhase, tt.wantMessage)
 			}
@@ -293,7 +297,7 @@ func TestArgumentFromExpression(t *testing.T) {
 					want = []string{ArtifactsConfigMapName(job.Name)}
 				}
 			}
-			if diff := cmp.Diff(want, mountedConfigMaps(run.jobs[w.Name+"[2].read"])); diff != "" {
+			if diff := cmp.Diff(want, mountedConfigMaps(run.jobs[read.Name])); diff != "" {
 				t.Errorf("read mounts (-want +got):\n%s", diff)
 			}
 		})
@@ -313,13 +317,11 @@ func TestOptionalArtifactOfASkippedStep(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src := strings.Replace(argumentExpressionYAML, `fromExpression: "$EXPR"`, `from: "{{steps.tails.outputs.artifacts.file}}"`, 1)
 			src = strings.Replace(src, "inputs: {artifacts: [{name: in, path: /in}]}", "inputs: {artifacts: [{name: in, path: /in, optional: "+tt.optional+"}]}", 1)
-			w := workflow(t, src)
-			run := runArtifacts(t, w, map[string]string{"flip-coin": "heads"})
-			read := nodeNamed(run.status, w.Name+"[2].read")
-			if read == nil || string(read.Phase) != tt.wantPhase || read.Message != tt.wantMessage {
+			run, read := runCoin(t, src, "heads", "[2].read")
+			if string(read.Phase) != tt.wantPhase || read.Message != tt.wantMessage {
 				t.Fatalf("read is %+v, want %s %q", read, tt.wantPhase, tt.wantMessage)
 			}
-			if got := mountedConfigMaps(run.jobs[w.Name+"[2].read"]); got != nil {
+			if got := mountedConfigMaps(run.jobs[read.Name]); got != nil {
 				t.Errorf("read mounts %v, want none", got)
 			}
 		})
