@@ -16,9 +16,13 @@ import (
 // artifact once the command has ended; a native sidecar prints what it
 // saved to its log when the kubelet stops it, after main; the driver reads
 // that log and keeps each artifact in a ConfigMap (StoredArtifact).
+// ExecutorImage holds the executor at /kubectl-wf-executor. A release
+// build sets it to the image of its own version (hack/dist.sh); a
+// development build runs the one hack/images/build.sh pushes to the local
+// cluster's registry.
+var ExecutorImage = "ghcr.io/kubectl-wf/executor:latest"
+
 const (
-	// ExecutorImage holds the executor at /kubectl-wf-executor.
-	ExecutorImage = "ghcr.io/kubectl-wf/executor:latest"
 	// ArtifactsContainerName is the sidecar whose log holds the artifacts.
 	ArtifactsContainerName = "kubectl-wf-artifacts"
 	// AnnotationOutputArtifacts lists (comma-separated) the output

@@ -10,6 +10,11 @@
 #   SOURCE_DATE_EPOCH  build date stamped into the binary; default: the last
 #                      commit's time, else now.
 #
+# A release version (not *-dev) makes the binaries run ghcr.io/kubectl-wf/
+# executor:VERSION in pods that save artifacts: publish that image (built
+# from cmd/kubectl-wf-executor, as hack/images/build.sh builds :latest) with
+# the release.
+#
 # Writes to DIST_DIR:
 #   kubectl-wf_${VERSION}_${OS}_${ARCH}.tar.gz   binary, LICENSE, completion shim
 #   wf.yaml         krew.yaml rendered with VERSION and the archives' sha256s
@@ -22,6 +27,8 @@ export LC_ALL=C
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CLI_PKG=github.com/kubectl-wf/kubectl-wf/cmd/kubectl-wf/cli
+COMPILE_PKG=github.com/kubectl-wf/kubectl-wf/compile
+EXECUTOR_REPO=ghcr.io/kubectl-wf/executor
 ALL_PLATFORMS="linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64"
 # Semantic version with a leading v, as krew's validation demands.
 SEMVER_RE='^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$'
@@ -160,6 +167,10 @@ main() {
 	commit=$(git_commit)
 	date=$(rfc3339 "$(build_epoch)")
 	ldflags="-s -w -X $CLI_PKG.version=$version -X $CLI_PKG.commit=$commit -X $CLI_PKG.date=$date"
+	# A release's pods run the executor image of the same version, which
+	# the release publishes beside the archives; a -dev build keeps
+	# :latest, which hack/images/build.sh pushes to the local cluster.
+	[[ $version == *-dev ]] || ldflags+=" -X $COMPILE_PKG.ExecutorImage=$EXECUTOR_REPO:$version"
 	platforms=${PLATFORMS:-$ALL_PLATFORMS}
 	dist=${DIST_DIR:-$ROOT/dist}
 	TAR=$(find_gnu_tar)
