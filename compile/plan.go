@@ -90,7 +90,7 @@ func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope
 		p.defer_(name, t, typ, fmt.Sprintf("nesting deeper than %d templates", maxDepth))
 		return nil
 	}
-	inputs, err := InputVars(t, args, scope, nil)
+	inputs, err := CalledInputVars(t, args, scope, local, nil)
 	if missing := (*MissingInputsError)(nil); errors.As(err, &missing) {
 		p.defer_(name, t, typ, needs(missing.Names))
 		return nil
@@ -249,6 +249,22 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 // lacks, a *KeyedInputError). Key-only artifacts are found with finder
 // (artifact_keys.go); nil, they are missing.
 func InputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder ArtifactFinder) (Vars, error) {
+	return inputVars(t, args, scope, finder)
+}
+
+// CalledInputVars is InputVars for a template a step or task calls, with
+// the template's own variables (local, see call.local): Argo leaves a tag
+// the caller cannot resolve to the called template, whose {{steps.name}}
+// or {{tasks.name}} is the step's or task's own name.
+func CalledInputVars(t *wfv1.Template, args wfv1.Arguments, scope, local Vars, finder ArtifactFinder) (Vars, error) {
+	vars, err := inputVars(t, args, scope, finder)
+	if missing := (*MissingInputsError)(nil); errors.As(err, &missing) && len(local) > 0 {
+		return inputVars(t, args, local.With(scope), finder)
+	}
+	return vars, err
+}
+
+func inputVars(t *wfv1.Template, args wfv1.Arguments, scope Vars, finder ArtifactFinder) (Vars, error) {
 	vars := Vars{}
 	missing, err := inputArtifactVars(t, args.Artifacts, scope, vars)
 	if err != nil {

@@ -33,18 +33,13 @@ func newScope(l *linter, t *wfv1.Template) *scope { return &scope{l: l, template
 // globalWorkflowVars are the workflow.* variables kubectl-wf provides.
 var globalWorkflowVars = []string{
 	"name", "namespace", "uid", "serviceAccountName", "mainEntrypoint", "priority",
-	"creationTimestamp", "parameters", "labels", "annotations",
-	"status", "failures", "duration", // set for the exit handler
-}
-
-// unsupportedWorkflowVars are Argo's other workflow.* variables, and why
-// kubectl-wf does not provide them yet.
-var unsupportedWorkflowVars = map[string]string{
-	"scheduledTime": "CronWorkflows are not supported",
+	"creationTimestamp", "scheduledTime", "parameters", "labels", "annotations",
+	"status", "duration", // the exit handler's final, else the running workflow's
+	"failures", // set for the exit handler
 }
 
 // siblingFields are what a step or task offers its siblings.
-var siblingFields = []string{"id", "status", "exitCode", "startedAt", "finishedAt", "outputs", "ip"}
+var siblingFields = []string{"id", "status", "exitCode", "startedAt", "finishedAt", "outputs", "ip", "hostNodeName"}
 
 // check returns why tag cannot resolve here, or "" when it can.
 func (s *scope) check(tag Tag) string {
@@ -75,13 +70,10 @@ func (s *scope) check(tag Tag) string {
 		}
 	case "pod":
 		return fmt.Sprintf("not supported: %s here: a Job's pod gets its name from the Job controller, after the Job is made; kubectl-wf gives it in a container's command, args and env values, a script's source and a resource template's manifest and flags", ref)
-	case "retries":
+	case "retries", "lastRetry":
 		if s.template.RetryStrategy == nil && s.l.doc.Spec.RetryStrategy == nil {
 			return fmt.Sprintf("%s: template %q has no retryStrategy", ref, s.template.Name)
 		}
-	case "lastRetry":
-		// Argo also gives it to a container or script template that retries.
-		return fmt.Sprintf("not supported: %s: kubectl-wf gives lastRetry to retryStrategy.expression only", ref)
 	case "outputs", "node":
 	case "item":
 		if !s.loop {
@@ -125,9 +117,6 @@ func (s *scope) checkInputArtifact(ref string, parts []string) string {
 }
 
 func (s *scope) checkWorkflow(ref, field, name string) string {
-	if why, ok := unsupportedWorkflowVars[field]; ok {
-		return fmt.Sprintf("not supported: %s: %s", ref, why)
-	}
 	if !slices.Contains(globalWorkflowVars, field) {
 		return fmt.Sprintf("%s: unknown workflow variable %q", ref, field)
 	}

@@ -79,6 +79,8 @@ type Workflow struct {
 	Created   time.Time
 	Spec      wfv1.WorkflowSpec
 	templates map[string]*wfv1.Template
+	// globalRefs are found on first use (refers).
+	globalRefs *lazyGlobalRefs
 }
 
 // NewWorkflow resolves a parsed Workflow document with opts.
@@ -173,6 +175,7 @@ func (w *Workflow) applyWorkflowMetadata() error {
 }
 
 func (w *Workflow) index() {
+	w.globalRefs = &lazyGlobalRefs{}
 	w.templates = make(map[string]*wfv1.Template, len(w.Spec.Templates))
 	for i := range w.Spec.Templates {
 		w.templates[w.Spec.Templates[i].Name] = &w.Spec.Templates[i]
@@ -222,6 +225,15 @@ func (w *Workflow) GlobalVars() Vars {
 	}
 	if !w.Created.IsZero() {
 		v["workflow.creationTimestamp"] = w.Created.UTC().Format(time.RFC3339)
+		if w.refers().creationFormats {
+			addCreationFormats(v, w.Created.UTC())
+		}
+	}
+	// Argo gives it from the annotation its CronWorkflows set; elsewhere
+	// the tag stays as it is written.
+	v["workflow.scheduledTime"] = "{{workflow.scheduledTime}}"
+	if at, ok := w.Annotations[AnnotationScheduledTime]; ok {
+		v["workflow.scheduledTime"] = at
 	}
 	if w.Spec.Priority != nil {
 		v["workflow.priority"] = fmt.Sprint(*w.Spec.Priority)
@@ -236,6 +248,9 @@ func (w *Workflow) GlobalVars() Vars {
 	}
 	for k, x := range w.Annotations {
 		v["workflow.annotations."+k] = x
+	}
+	if r := w.refers(); r.labels || r.annotations {
+		addMetadataJSON(v, w.Labels, w.Annotations)
 	}
 	return v
 }

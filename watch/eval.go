@@ -28,7 +28,7 @@ func Evaluate(w *compile.Workflow, obs Observed) (*Status, *Actions) {
 // when builds is not nil, and the shapes of DAG templates worked out so far
 // (see Evaluator).
 func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds, dags dagShapes) (*Status, *Actions) {
-	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars(), builds: builds, dags: dags,
+	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars().With(w.RunningVars(obs.StartedAt, obs.Now)), builds: builds, dags: dags,
 		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}, keys: &observedKeys{jobs: obs.Jobs}}
 	defer e.admit() // parallelism: see eval_parallelism.go
 	if ads := w.Spec.ActiveDeadlineSeconds; ads != nil && obs.StartedAt != nil {
@@ -209,7 +209,7 @@ func (e *evaluator) node(name, display string, t *wfv1.Template, args wfv1.Argum
 	if depth > maxDepth {
 		return e.fail(n, Error, "maximum recursion depth exceeded")
 	}
-	inputs, ok := e.inputs(n, t, args, scope)
+	inputs, ok := e.inputs(n, t, args, scope, local)
 	if !ok {
 		return n
 	}
@@ -355,6 +355,7 @@ func (e *evaluator) observePod(n *Node, t *wfv1.Template, r PodResult) {
 	e.touched++
 	n.Phase, n.Message, n.Pod, n.StartedAt, n.FinishedAt = r.Phase, r.Message, r.Pod, r.StartedAt, r.FinishedAt
 	n.PodIP = r.PodIP // a daemon's, kept once stopped for {{steps.X.ip}}
+	n.HostNodeName = r.HostNodeName
 	if t.ContainerSet != nil {
 		e.containerNodes(n, t, r)
 	}

@@ -114,6 +114,9 @@ func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, 
 	if n.PodIP != "" {
 		v[prefix+".ip"] = n.PodIP
 	}
+	if n.HostNodeName != "" {
+		v[prefix+".hostNodeName"] = n.HostNodeName
+	}
 	if n.StartedAt != nil {
 		v[prefix+".startedAt"] = e.timeText(*n.StartedAt)
 	}

@@ -24,13 +24,13 @@ type InputError struct {
 
 // inputs resolves node n's inputs (see compile.InputVars); ok is false
 // when n cannot start: it errs, or waits for its error to be recorded.
-func (e *evaluator) inputs(n *Node, t *wfv1.Template, args wfv1.Arguments, scope compile.Vars) (compile.Vars, bool) {
+func (e *evaluator) inputs(n *Node, t *wfv1.Template, args wfv1.Arguments, scope, local compile.Vars) (compile.Vars, bool) {
 	if msg, recorded := e.obs.InputErrors[n.ID]; recorded {
 		e.touched++
 		e.fail(n, Error, "%s", msg)
 		return nil, false
 	}
-	inputs, err := compile.InputVars(t, args, scope, e.keys)
+	inputs, err := compile.CalledInputVars(t, args, scope, local, e.keys)
 	switch keyErr := (*compile.KeyedInputError)(nil); {
 	case errors.As(err, &keyErr):
 		// As a pod that never started, under a shutdown or suspend the

@@ -24,6 +24,8 @@ func TestStepsAndTasksName(t *testing.T) {
 	})
 	slices.Sort(echoed)
 	want := []string{
+		"argument pass",
+		"argument passed in graph",
 		"step hello of steps-tasks-name[0].hello",
 		"step many of steps-tasks-name[0].many(0:a)",
 		"step many of steps-tasks-name[0].many(1:b)",
@@ -31,5 +33,53 @@ func TestStepsAndTasksName(t *testing.T) {
 	}
 	if !slices.Equal(echoed, want) {
 		t.Errorf("echoed\n%s\nwant\n%s", strings.Join(echoed, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestHostNodeName: a step or task gives its siblings the Kubernetes node
+// its pod ran on as {{steps.X.hostNodeName}} or {{tasks.X.hostNodeName}}.
+func TestHostNodeName(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: first, template: say}
+    - - {name: graph, template: graph}
+  - name: graph
+    dag:
+      tasks:
+      - {name: a, template: say}
+      - {name: b, template: echo, depends: a, arguments: {parameters: [{name: m, value: "task a ran on {{tasks.a.hostNodeName}}, step first on {{workflow.name}}"}]}}
+      - {name: c, template: echo, depends: a, arguments: {parameters: [{name: m, value: "{{tasks.a.hostNodeName}}"}]}}
+  - name: say
+    container: {image: busybox, command: [echo, hi]}
+  - name: echo
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.m}}"]}
+`)
+	var echoed []string
+	status, _ := simulate(t, w, func(node string, command []string) PodResult {
+		if command[1] != "hi" {
+			echoed = append(echoed, command[1])
+		}
+		r := succeed("")
+		r.HostNodeName = "node-" + strings.TrimPrefix(node, "wf[1].graph.")
+		return r
+	})
+	slices.Sort(echoed)
+	if want := []string{"node-a", "task a ran on node-a, step first on wf"}; !slices.Equal(echoed, want) {
+		t.Errorf("echoed %q, want %q", echoed, want)
+	}
+	if n := status.Nodes[status.Root]; status.Phase != Succeeded || n == nil {
+		t.Fatalf("workflow %s %q", status.Phase, status.Message)
+	}
+	for _, n := range status.Nodes {
+		if n.Type == "Pod" && n.HostNodeName == "" {
+			t.Errorf("node %s has no hostNodeName", n.Name)
+		}
 	}
 }

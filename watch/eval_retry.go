@@ -32,11 +32,12 @@ func (e *evaluator) retry(n *Node, t *wfv1.Template, rs *wfv1.RetryStrategy, var
 		e.fail(n, Error, "retryStrategy.limit: %v", err)
 		return
 	}
-	var first *Node
+	var first, last *Node
 	for i := 0; i < maxAttempts; i++ {
 		attempt := e.newNode(compile.RetryNodeName(n.Name, i), compile.RetryNodeName(n.DisplayName, i), typ, t.Name)
 		n.Children = append(n.Children, attempt.ID)
-		e.runAttempt(attempt, t, vars.With(compile.Vars{"retries": strconv.Itoa(i)}), depth)
+		e.runAttempt(attempt, t, vars.With(attemptVars(i, last)), depth)
+		last = attempt
 		if first == nil {
 			first = attempt
 		}
@@ -218,6 +219,23 @@ func retryLimit(limit *intstr.IntOrString, vars compile.Vars) (*int, error) {
 		return nil, fmt.Errorf("%q is not an integer", s)
 	}
 	return &n, nil
+}
+
+// attemptVars are attempt i's own variables, as Argo gives them to the
+// attempt's template: retries, and lastRetry.* of the attempt before it
+// (exitCode "0", duration "0", status and message "" for the first).
+func attemptVars(i int, last *Node) compile.Vars {
+	v := compile.Vars{"retries": strconv.Itoa(i), "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "", "lastRetry.message": ""}
+	if last != nil {
+		if last.Outputs != nil && last.Outputs.ExitCode != nil {
+			v["lastRetry.exitCode"] = *last.Outputs.ExitCode
+		}
+		if last.StartedAt != nil && last.FinishedAt != nil {
+			v["lastRetry.duration"] = fmt.Sprint(last.FinishedAt.Sub(*last.StartedAt).Seconds())
+		}
+		v["lastRetry.status"], v["lastRetry.message"] = string(last.Phase), last.Message
+	}
+	return v
 }
 
 // retryExpression evaluates retryStrategy.expression with Argo's local

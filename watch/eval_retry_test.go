@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
@@ -122,5 +124,31 @@ func TestRetryBackoff(t *testing.T) {
 	}
 	if _, actions := Evaluate(w, obs); len(actions.Create) != 1 || !strings.HasSuffix(actions.Create[0].Node, "(2)") {
 		t.Errorf("after the backoff, creates %v; want attempt 2", actions.Create)
+	}
+}
+
+// TestAttemptVars: each attempt of a retried template is given retries and
+// the lastRetry.* of the attempt before it, with Argo's values for the first.
+func TestAttemptVars(t *testing.T) {
+	start, end := t0, t0.Add(2500*time.Millisecond)
+	code := "3"
+	failed := &Node{Phase: Failed, Message: "main: Error (exit code 3)", StartedAt: &start, FinishedAt: &end, Outputs: &Outputs{ExitCode: &code}}
+	errored := &Node{Phase: Error, Message: "pod deleted"}
+	tests := []struct {
+		name string
+		i    int
+		last *Node
+		want compile.Vars
+	}{
+		{"first", 0, nil, compile.Vars{"retries": "0", "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "", "lastRetry.message": ""}},
+		{"after a failure", 1, failed, compile.Vars{"retries": "1", "lastRetry.exitCode": "3", "lastRetry.duration": "2.5", "lastRetry.status": "Failed", "lastRetry.message": "main: Error (exit code 3)"}},
+		{"after an error with no pod", 2, errored, compile.Vars{"retries": "2", "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "Error", "lastRetry.message": "pod deleted"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, attemptVars(tt.i, tt.last)); diff != "" {
+				t.Errorf("attemptVars (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

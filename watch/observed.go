@@ -13,13 +13,15 @@ import (
 // PodResult is what is known of one pod node's Job: its phase and, once it
 // ended, its results.
 type PodResult struct {
-	Phase      Phase      `json:"phase"`
-	Message    string     `json:"message,omitempty"`
-	Pod        string     `json:"pod,omitempty"`
-	StartedAt  *time.Time `json:"startedAt,omitempty"`
-	FinishedAt *time.Time `json:"finishedAt,omitempty"`
-	ExitCode   *int32     `json:"exitCode,omitempty"`
-	Result     *string    `json:"result,omitempty"`
+	Phase   Phase  `json:"phase"`
+	Message string `json:"message,omitempty"`
+	Pod     string `json:"pod,omitempty"`
+	// HostNodeName is the Kubernetes node the pod runs on.
+	HostNodeName string     `json:"hostNodeName,omitempty"`
+	StartedAt    *time.Time `json:"startedAt,omitempty"`
+	FinishedAt   *time.Time `json:"finishedAt,omitempty"`
+	ExitCode     *int32     `json:"exitCode,omitempty"`
+	Result       *string    `json:"result,omitempty"`
 	// OutputFile is the content of the template's valueFrom.path output
 	// file, nil when the container left none.
 	OutputFile *string `json:"outputFile,omitempty"`

@@ -86,7 +86,7 @@ func podStateOf(job *batchv1.Job, pod *corev1.Pod) PodResult {
 		}
 		return PodResult{Phase: Pending}
 	}
-	r := PodResult{Pod: pod.Name}
+	r := PodResult{Pod: pod.Name, HostNodeName: pod.Spec.NodeName}
 	if t := pod.Status.StartTime; t != nil {
 		start := t.Time
 		r.StartedAt = &start

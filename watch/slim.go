@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unique"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -43,6 +44,7 @@ import (
 //     resourceVersion: podOf (newest), pod GC;
 //   - the label naming its Job (the podsByJob index), and every label
 //     when spec.podGC is set (its labelSelector);
+//   - spec.nodeName ({{steps.X.hostNodeName}});
 //   - of its status: phase, message, podIP (daemonState), startTime, and
 //     each container's name, state, last termination and readiness
 //     (podState, failedSidecar, containerSetState, daemonState,
@@ -241,7 +243,7 @@ type cachedPod struct {
 	metav1.ObjectMeta
 	job                                      string
 	phase                                    corev1.PodPhase
-	message, podIP                           string
+	message, podIP, nodeName                 string
 	startTime                                *metav1.Time
 	containerStatuses, initContainerStatuses []cachedContainer
 }
@@ -253,6 +255,8 @@ func cachePod(pod *corev1.Pod, allLabels bool) *cachedPod {
 	}
 	s := &pod.Status
 	out.phase, out.message, out.podIP, out.startTime = s.Phase, s.Message, s.PodIP, s.StartTime
+	// One copy of each node's name, for the thousands of pods on it.
+	out.nodeName = unique.Make(pod.Spec.NodeName).Value()
 	out.containerStatuses = cacheContainers(s.ContainerStatuses)
 	out.initContainerStatuses = cacheContainers(s.InitContainerStatuses)
 	return out
@@ -260,7 +264,7 @@ func cachePod(pod *corev1.Pod, allLabels bool) *cachedPod {
 
 // pod is the pod as its readers take it, sharing what it holds.
 func (c *cachedPod) pod() *corev1.Pod {
-	pod := &corev1.Pod{ObjectMeta: c.ObjectMeta, Status: corev1.PodStatus{Phase: c.phase, Message: c.message, PodIP: c.podIP,
+	pod := &corev1.Pod{ObjectMeta: c.ObjectMeta, Spec: corev1.PodSpec{NodeName: c.nodeName}, Status: corev1.PodStatus{Phase: c.phase, Message: c.message, PodIP: c.podIP,
 		StartTime: c.startTime, ContainerStatuses: containerStatuses(c.containerStatuses), InitContainerStatuses: containerStatuses(c.initContainerStatuses)}}
 	if pod.Labels == nil && c.job != "" {
 		pod.Labels = map[string]string{labelJobName: c.job}
@@ -275,7 +279,7 @@ func (c *cachedPod) DeepCopyObject() kruntime.Object {
 	if c.Labels == nil {
 		pod.Labels = nil
 	}
-	return &cachedPod{ObjectMeta: pod.ObjectMeta, job: c.job, phase: c.phase, message: c.message, podIP: c.podIP, startTime: pod.Status.StartTime,
+	return &cachedPod{ObjectMeta: pod.ObjectMeta, job: c.job, phase: c.phase, message: c.message, podIP: c.podIP, nodeName: c.nodeName, startTime: pod.Status.StartTime,
 		containerStatuses: cacheContainers(pod.Status.ContainerStatuses), initContainerStatuses: cacheContainers(pod.Status.InitContainerStatuses)}
 }
 
