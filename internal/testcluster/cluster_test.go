@@ -199,10 +199,15 @@ func TestExec(t *testing.T) {
 	testcluster.WaitPod(t, cs, ns, "sleeper", 2*time.Minute, func(p *corev1.Pod) bool {
 		return p.Status.Phase == corev1.PodRunning
 	})
-	out, err := exec.CommandContext(ctx, kubectl, "--kubeconfig", testcluster.Kubeconfig(t),
-		"-n", ns, "exec", "sleeper", "--", "sh", "-c", "echo in-$((40+2))").CombinedOutput()
+	// Stdout alone: kubectl may log a websocket notice on stderr
+	// ("Unknown stream id 1, discarding message") when the command ends.
+	cmd := exec.CommandContext(ctx, kubectl, "--kubeconfig", testcluster.Kubeconfig(t),
+		"-n", ns, "exec", "sleeper", "--", "sh", "-c", "echo in-$((40+2))")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("kubectl exec: %v: %s", err, out)
+		t.Fatalf("kubectl exec: %v: %s%s", err, out, stderr.String())
 	}
 	if got := strings.TrimSpace(string(out)); got != "in-42" {
 		t.Errorf("exec output = %q, want %q", got, "in-42")
