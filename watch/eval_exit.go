@@ -1,10 +1,11 @@
 package watch
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
-	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
@@ -30,15 +31,13 @@ func (e *evaluator) exitHandler(root *Node) *Node {
 	if status == Skipped || status == Omitted {
 		status = Succeeded
 	}
-	duration := 0.0
-	if root.StartedAt != nil && root.FinishedAt != nil {
-		duration = root.FinishedAt.Sub(*root.StartedAt).Seconds()
-	}
+	// workflow.duration stays the running one (RunningVars): Argo's
+	// handler gets the seconds from the workflow's start to the reconcile
+	// that runs it.
 	saved := e.globals
 	e.globals = e.globals.With(compile.Vars{
 		"workflow.status":   string(status),
 		"workflow.failures": e.failures(),
-		"workflow.duration": fmt.Sprintf("%f", duration),
 	})
 	e.exiting = true
 	defer func() { e.globals, e.exiting = saved, false }()
@@ -47,16 +46,18 @@ func (e *evaluator) exitHandler(root *Node) *Node {
 
 // failedNode is one entry of {{workflow.failures}}, as Argo lists them.
 type failedNode struct {
-	DisplayName  string     `json:"displayName"`
-	Message      string     `json:"message"`
-	TemplateName string     `json:"templateName"`
-	Phase        string     `json:"phase"`
-	PodName      string     `json:"podName"`
-	FinishedAt   *time.Time `json:"finishedAt"`
+	DisplayName  string       `json:"displayName"`
+	Message      string       `json:"message"`
+	TemplateName string       `json:"templateName"`
+	Phase        string       `json:"phase"`
+	PodName      string       `json:"podName"`
+	FinishedAt   *metav1.Time `json:"finishedAt"`
 }
 
 // failures is the JSON list of the failed and errored nodes so far, in
-// name order (Argo's is in map order).
+// name order (Argo's is in map order), null when there are none, given as
+// a Go-quoted string as Argo gives it (quotes around it, its own quotes
+// escaped), so that a shell's echo "{{workflow.failures}}" prints JSON.
 func (e *evaluator) failures() string {
 	var nodes []*Node
 	for _, n := range e.status.Nodes {
@@ -65,9 +66,13 @@ func (e *evaluator) failures() string {
 		}
 	}
 	slices.SortFunc(nodes, func(a, b *Node) int { return strings.Compare(a.Name, b.Name) })
-	out := make([]failedNode, len(nodes))
-	for i, n := range nodes {
-		out[i] = failedNode{DisplayName: n.DisplayName, Message: n.Message, TemplateName: n.Template, Phase: string(n.Phase), PodName: n.Pod, FinishedAt: n.FinishedAt}
+	var out []failedNode // null when none, as Argo's
+	for _, n := range nodes {
+		f := failedNode{DisplayName: n.DisplayName, Message: n.Message, TemplateName: n.Template, Phase: string(n.Phase), PodName: n.Pod}
+		if n.FinishedAt != nil {
+			f.FinishedAt = &metav1.Time{Time: *n.FinishedAt} // to the second, in UTC
+		}
+		out = append(out, f)
 	}
-	return mustJSON(out)
+	return strconv.Quote(mustJSON(out))
 }

@@ -3,6 +3,7 @@ package watch
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,8 +58,16 @@ func TestExitHandler(t *testing.T) {
 				order = append(order, node)
 				if cmd[0] == "notify" {
 					status = cmd[1]
-					if err := json.Unmarshal([]byte(cmd[2]), &failures); err != nil {
+					// Argo gives the JSON Go-quoted, null when none failed.
+					raw, err := strconv.Unquote(cmd[2])
+					if err == nil {
+						err = json.Unmarshal([]byte(raw), &failures)
+					}
+					if err != nil {
 						t.Errorf("workflow.failures %q: %v", cmd[2], err)
+					}
+					if len(tc.failures) == 0 && cmd[2] != `"null"` {
+						t.Errorf("workflow.failures %s, want \"null\"", cmd[2])
 					}
 					return tc.notify
 				}
