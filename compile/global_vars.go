@@ -76,11 +76,17 @@ func (w *Workflow) refers() globalRefs {
 
 // RunningVars are workflow.status and workflow.duration while the workflow
 // runs, which Argo gives outside its exit handler too (the handler gets
-// their final values): Running, and the seconds since started. The
-// duration, new at every evaluation, is given only to a workflow that
-// refers to it.
+// the final status): Running, and the seconds since started. Until the
+// workflow has started (started nil: its first evaluation, which makes the
+// first pods) they are the empty status and 0, as Argo's controller reads
+// them from the workflow's status before its first reconcile marks it
+// Running. The duration, new at every evaluation, is given only to a
+// workflow that refers to it.
 func (w *Workflow) RunningVars(started *time.Time, now time.Time) Vars {
 	v := Vars{"workflow.status": "Running"}
+	if started == nil {
+		v["workflow.status"] = ""
+	}
 	if w.refers().duration {
 		seconds := 0.0
 		if started != nil {

@@ -93,34 +93,38 @@ spec:
 	}
 }
 
-// TestRunningVars: workflow.status is Running while the workflow runs;
-// workflow.duration, the seconds since it started, is given to a workflow
-// that refers to it.
+// TestRunningVars: workflow.status is Running while the workflow runs, and
+// empty in its first evaluation (Argo's first reconcile reads the status
+// before it marks the workflow Running); workflow.duration, the seconds
+// since it started, is given to a workflow that refers to it.
 func TestRunningVars(t *testing.T) {
 	started := time.Date(2026, 4, 9, 15, 0, 0, 0, time.UTC)
 	now := started.Add(90*time.Second + 500*time.Millisecond)
-	refers := compileYAML(t, `apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: wf}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    container: {image: busybox, command: [echo, "{{workflow.status}} {{workflow.duration}}"]}
-`, nil).Workflow
-	if diff := cmp.Diff(Vars{"workflow.status": "Running", "workflow.duration": "90.500000"}, refers.RunningVars(&started, now)); diff != "" {
-		t.Errorf("RunningVars (-want +got):\n%s", diff)
+	const refers = `{{workflow.status}} {{workflow.duration}}`
+	tests := []struct {
+		name    string
+		command string
+		started *time.Time
+		want    Vars
+	}{
+		{"running", refers, &started, Vars{"workflow.status": "Running", "workflow.duration": "90.500000"}},
+		{"first evaluation", refers, nil, Vars{"workflow.status": "", "workflow.duration": "0.000000"}},
+		{"not naming the duration", `{{workflow.status}}`, &started, Vars{"workflow.status": "Running"}},
 	}
-	silent := compileYAML(t, `apiVersion: argoproj.io/v1alpha1
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := compileYAML(t, `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {name: wf}
 spec:
   entrypoint: main
   templates:
   - name: main
-    container: {image: busybox, command: [echo, "{{workflow.status}}"]}
+    container: {image: busybox, command: [echo, "`+tt.command+`"]}
 `, nil).Workflow
-	if diff := cmp.Diff(Vars{"workflow.status": "Running"}, silent.RunningVars(&started, now)); diff != "" {
-		t.Errorf("RunningVars of a workflow not naming the duration (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tt.want, w.RunningVars(tt.started, now)); diff != "" {
+				t.Errorf("RunningVars (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
