@@ -89,3 +89,14 @@ func JobName(workflow, template, nodeName string) string {
 
 // ScriptConfigMapName is the name of the ConfigMap holding a Job's script.
 func ScriptConfigMapName(jobName string) string { return jobName + "-script" }
+
+// LoopLocal are a looped step's or task's local variables for its item i:
+// Argo names the expanded step or task NAME(i:label), and gives that name
+// as {{steps.name}} or {{tasks.name}} to the template it calls.
+func LoopLocal(local Vars, index int, label string) Vars {
+	out := make(Vars, len(local))
+	for k, name := range local {
+		out[k] = LoopNodeName(name, index, label)
+	}
+	return out
+}

@@ -3,6 +3,8 @@ package compile
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Argo's docs show these node names with the pod names (v1 naming: the node
@@ -114,5 +116,25 @@ spec:
 	}
 	if obj.Annotations["note"] != "hi" {
 		t.Errorf("annotations %v", obj.Annotations)
+	}
+}
+
+// TestLoopLocal: a looped step's or task's item is named NAME(i:item) in
+// {{steps.name}} or {{tasks.name}}, as Argo names the expanded step.
+func TestLoopLocal(t *testing.T) {
+	tests := []struct {
+		local Vars
+		i     int
+		label string
+		want  Vars
+	}{
+		{Vars{"steps.name": "fanout"}, 0, "k:alpha,v:1", Vars{"steps.name": "fanout(0:k:alpha,v:1)"}},
+		{Vars{"tasks.name": "c-loop"}, 2, "z", Vars{"tasks.name": "c-loop(2:z)"}},
+		{Vars{}, 1, "x", Vars{}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, LoopLocal(tt.local, tt.i, tt.label)); diff != "" {
+			t.Errorf("LoopLocal(%v, %d, %q) (-want +got):\n%s", tt.local, tt.i, tt.label, diff)
+		}
 	}
 }

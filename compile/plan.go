@@ -233,7 +233,8 @@ func (p *planner) call(c call, vars Vars, depth int, dag bool) error {
 		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: c.name, Type: NodeTaskGroup, Template: t.Name})
 	}
 	for i, item := range items {
-		if err := p.node(LoopNodeName(c.name, i, item.NodeLabel()), t, c.args, vars.With(ItemVars(item)), c.local, depth+1); err != nil {
+		label := item.NodeLabel()
+		if err := p.node(LoopNodeName(c.name, i, label), t, c.args, vars.With(ItemVars(item)), LoopLocal(c.local, i, label), depth+1); err != nil {
 			return err
 		}
 	}

@@ -57,7 +57,9 @@ func (e *evaluator) expand(c call, scope compile.Vars, depth int) []*Node {
 	nodes := make([]*Node, len(items))
 	for i, item := range items {
 		label := item.NodeLabel()
-		nodes[i] = e.one(compile.LoopNodeName(c.name, i, label), compile.LoopNodeName(c.display, i, label), t, c, scope.With(compile.ItemVars(item)), depth)
+		ci := c
+		ci.local = compile.LoopLocal(c.local, i, label)
+		nodes[i] = e.one(compile.LoopNodeName(c.name, i, label), compile.LoopNodeName(c.display, i, label), t, ci, scope.With(compile.ItemVars(item)), depth)
 	}
 	return nodes
 }

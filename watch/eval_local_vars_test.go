@@ -27,8 +27,8 @@ func TestStepsAndTasksName(t *testing.T) {
 		"argument pass",
 		"argument passed in graph",
 		"step hello of steps-tasks-name[0].hello",
-		"step many of steps-tasks-name[0].many(0:a)",
-		"step many of steps-tasks-name[0].many(1:b)",
+		"step many(0:a) of steps-tasks-name[0].many(0:a)",
+		"step many(1:b) of steps-tasks-name[0].many(1:b)",
 		"task first",
 	}
 	if !slices.Equal(echoed, want) {
