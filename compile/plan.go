@@ -107,7 +107,7 @@ func (p *planner) node(name string, t *wfv1.Template, args wfv1.Arguments, scope
 		// The driver runs attempts NAME(0), NAME(1), …; the first is
 		// known now.
 		p.plan.Nodes = append(p.plan.Nodes, PlannedNode{Name: name, Type: NodeRetry, Template: t.Name})
-		vars["retries"] = "0"
+		maps.Copy(vars, AttemptVars(name, 0))
 		name = RetryNodeName(name, 0)
 	}
 	switch typ {
@@ -134,7 +134,7 @@ func (p *planner) pod(name string, t *wfv1.Template, vars Vars) error {
 		tags = podTags(t)
 		p.tags[t] = tags
 	}
-	vars["node.name"], vars["pod.name"] = name, PodNameRef
+	vars["node.name"], vars["pod.name"] = NodeName(vars, name), PodNameRef
 	inst, missing := instantiate(t, tags, vars)
 	if len(missing) > 0 {
 		p.defer_(name, t, NodeType(t), needs(missing))

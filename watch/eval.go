@@ -270,7 +270,7 @@ func (e *evaluator) pod(n *Node, t *wfv1.Template, vars compile.Vars) {
 			return
 		}
 	}
-	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": n.Name, "pod.name": compile.PodNameRef}))
+	inst, missing := compile.Instantiate(t, vars.With(compile.Vars{"node.name": compile.NodeName(vars, n.Name), "pod.name": compile.PodNameRef}))
 	if len(missing) > 0 {
 		e.fail(n, Error, "failed to resolve {{%s}}", missing[0])
 		e.rememberPod(n, t, vars, podBuild{failure: n.Message})

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -110,7 +112,7 @@ func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, 
 		maps.Copy(v, aggregateOutputs(prefix, nodes))
 		return
 	}
-	n := nodes[0]
+	n := e.lastAttempt(nodes[0])
 	v[prefix+".id"] = n.ID
 	v[prefix+".status"] = string(n.Phase)
 	if n.PodIP != "" {
@@ -143,6 +145,21 @@ func (e *evaluator) addOutputVars(v compile.Vars, prefix string, nodes []*Node, 
 	for _, a := range n.Outputs.Artifacts {
 		v[prefix+".outputs.artifacts."+a.Name] = a.String()
 	}
+}
+
+// lastAttempt is what a step or task gives its siblings for node n: n, or
+// for a retried node its last attempt (not a hook), as Argo's local scope
+// reads the attempt's id, times, status, pod IP, host node and outputs.
+func (e *evaluator) lastAttempt(n *Node) *Node {
+	if n.Type != compile.NodeRetry || (n.Memoization != nil && n.Memoization.Hit) {
+		return n
+	}
+	for _, id := range slices.Backward(n.Children) {
+		if c := e.status.Nodes[id]; c != nil && strings.HasPrefix(c.Name, n.Name+"(") {
+			return c
+		}
+	}
+	return n
 }
 
 // timeText is t as outputVars give it, to the second. The nodes of a wide

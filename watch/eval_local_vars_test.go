@@ -5,6 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kubectl-wf/kubectl-wf/compile"
 )
 
 // TestStepsAndTasksName: a template called by a step or a task gets that
@@ -81,5 +85,48 @@ spec:
 		if n.Type == "Pod" && n.HostNodeName == "" {
 			t.Errorf("node %s has no hostNodeName", n.Name)
 		}
+	}
+}
+
+// TestRetriedStepVars: a retried template's attempts get node.name (the
+// retry node's), retries and lastRetry.*; its siblings read the last
+// attempt's id, status, host node and exit code, as Argo's local scope does.
+func TestRetriedStepVars(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: try, template: flaky, continueOn: {failed: true}}
+    - - name: after
+        template: echo
+        arguments: {parameters: [{name: m, value: "{{steps.try.id}} {{steps.try.status}} {{steps.try.hostNodeName}} {{steps.try.exitCode}}"}]}
+  - name: flaky
+    retryStrategy: {limit: 1}
+    container: {image: busybox, command: [flaky, "{{node.name}} {{retries}} {{lastRetry.status}} {{lastRetry.exitCode}} {{lastRetry.message}}"]}
+  - name: echo
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.m}}"]}
+`)
+	var seen []string
+	simulate(t, w, func(node string, command []string) PodResult {
+		seen = append(seen, command[1])
+		if command[0] != "flaky" {
+			return succeed("")
+		}
+		r := exitWith(int32(3 + len(seen)))
+		r.HostNodeName = "host-" + strings.TrimPrefix(node, "wf[0].")
+		return r
+	})
+	want := []string{
+		"wf[0].try 0  0 ",
+		"wf[0].try 1 Failed 4 main: Error (exit code 1)",
+		compile.NodeID("wf", "wf[0].try(1)") + " Failed host-try(1) 5",
+	}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
 	}
 }

@@ -29,7 +29,7 @@ func (e *evaluator) resource(n *Node, t *wfv1.Template, vars compile.Vars) {
 		n.FinishedAt = &e.obs.Now
 		return
 	}
-	own := compile.Vars{"node.name": n.Name}
+	own := compile.Vars{"node.name": compile.NodeName(vars, n.Name)}
 	if compile.ResourceNeedsPod(t) {
 		pod, ok := e.resourcePod(n, t, acted)
 		if !ok {

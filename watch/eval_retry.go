@@ -36,7 +36,7 @@ func (e *evaluator) retry(n *Node, t *wfv1.Template, rs *wfv1.RetryStrategy, var
 	for i := 0; i < maxAttempts; i++ {
 		attempt := e.newNode(compile.RetryNodeName(n.Name, i), compile.RetryNodeName(n.DisplayName, i), typ, t.Name)
 		n.Children = append(n.Children, attempt.ID)
-		e.runAttempt(attempt, t, vars.With(attemptVars(i, last)), depth)
+		e.runAttempt(attempt, t, vars.With(attemptVars(n.Name, i, last)), depth)
 		last = attempt
 		if first == nil {
 			first = attempt
@@ -222,10 +222,10 @@ func retryLimit(limit *intstr.IntOrString, vars compile.Vars) (*int, error) {
 }
 
 // attemptVars are attempt i's own variables, as Argo gives them to the
-// attempt's template: retries, and lastRetry.* of the attempt before it
-// (exitCode "0", duration "0", status and message "" for the first).
-func attemptVars(i int, last *Node) compile.Vars {
-	v := compile.Vars{"retries": strconv.Itoa(i), "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "", "lastRetry.message": ""}
+// attempt's template (compile.AttemptVars), with lastRetry.* of the
+// attempt before it, last, once there is one.
+func attemptVars(retryNode string, i int, last *Node) compile.Vars {
+	v := compile.AttemptVars(retryNode, i)
 	if last != nil {
 		if last.Outputs != nil && last.Outputs.ExitCode != nil {
 			v["lastRetry.exitCode"] = *last.Outputs.ExitCode

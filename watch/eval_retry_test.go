@@ -128,7 +128,8 @@ func TestRetryBackoff(t *testing.T) {
 }
 
 // TestAttemptVars: each attempt of a retried template is given retries and
-// the lastRetry.* of the attempt before it, with Argo's values for the first.
+// the lastRetry.* of the attempt before it, with Argo's values for the
+// first, and node.name the retry node's name, as Argo's.
 func TestAttemptVars(t *testing.T) {
 	start, end := t0, t0.Add(2500*time.Millisecond)
 	code := "3"
@@ -140,13 +141,13 @@ func TestAttemptVars(t *testing.T) {
 		last *Node
 		want compile.Vars
 	}{
-		{"first", 0, nil, compile.Vars{"retries": "0", "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "", "lastRetry.message": ""}},
-		{"after a failure", 1, failed, compile.Vars{"retries": "1", "lastRetry.exitCode": "3", "lastRetry.duration": "2.5", "lastRetry.status": "Failed", "lastRetry.message": "main: Error (exit code 3)"}},
-		{"after an error with no pod", 2, errored, compile.Vars{"retries": "2", "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "Error", "lastRetry.message": "pod deleted"}},
+		{"first", 0, nil, compile.Vars{"node.name": "wf[0].try", "retries": "0", "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "", "lastRetry.message": ""}},
+		{"after a failure", 1, failed, compile.Vars{"node.name": "wf[0].try", "retries": "1", "lastRetry.exitCode": "3", "lastRetry.duration": "2.5", "lastRetry.status": "Failed", "lastRetry.message": "main: Error (exit code 3)"}},
+		{"after an error with no pod", 2, errored, compile.Vars{"node.name": "wf[0].try", "retries": "2", "lastRetry.exitCode": "0", "lastRetry.duration": "0", "lastRetry.status": "Error", "lastRetry.message": "pod deleted"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, attemptVars(tt.i, tt.last)); diff != "" {
+			if diff := cmp.Diff(tt.want, attemptVars("wf[0].try", tt.i, tt.last)); diff != "" {
 				t.Errorf("attemptVars (-want +got):\n%s", diff)
 			}
 		})
