@@ -100,3 +100,9 @@ func LoopLocal(local Vars, index int, label string) Vars {
 	}
 	return out
 }
+
+// TopLocal are the local variables of a template Argo runs by itself, not
+// from a step or task (the entrypoint, spec.onExit): it calls it as a step
+// with no name, so {{steps.name}} is empty there and in its steps'
+// arguments.
+func TopLocal() Vars { return Vars{"steps.name": ""} }

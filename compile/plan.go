@@ -60,7 +60,7 @@ func Compile(w *Workflow) (*Plan, error) {
 	if !ok {
 		return nil, fmt.Errorf("entrypoint template %q is not defined", w.Spec.Entrypoint)
 	}
-	if err := p.node(w.Name, entry, w.Spec.Arguments, p.globals, nil, 0); err != nil {
+	if err := p.node(w.Name, entry, w.Spec.Arguments, p.globals, TopLocal(), 0); err != nil {
 		return nil, err
 	}
 	if t, ok := w.Template(w.Spec.OnExit); ok {

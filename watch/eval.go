@@ -42,7 +42,7 @@ func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds, dags dagShap
 		e.status.Phase, e.status.Message = Error, fmt.Sprintf("entrypoint template %q is not defined", w.Spec.Entrypoint)
 		return e.status, e.actions
 	}
-	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments, e.globals, nil, 0)
+	root := e.node(w.Name, w.Name, entry, w.Spec.Arguments, e.globals, compile.TopLocal(), 0)
 	e.status.Root = root.ID
 	if !e.workflowHooks(root) {
 		// The workflow, and its exit handler, wait for its hooks.

@@ -41,7 +41,7 @@ func (e *evaluator) exitHandler(root *Node) *Node {
 	})
 	e.exiting = true
 	defer func() { e.globals, e.exiting = saved, false }()
-	return e.node(root.Name+".onExit", root.Name+".onExit", t, args, e.globals, nil, 0)
+	return e.node(root.Name+".onExit", root.Name+".onExit", t, args, e.globals, compile.TopLocal(), 0)
 }
 
 // failedNode is one entry of {{workflow.failures}}, as Argo lists them.

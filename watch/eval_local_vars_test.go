@@ -28,7 +28,7 @@ func TestStepsAndTasksName(t *testing.T) {
 	})
 	slices.Sort(echoed)
 	want := []string{
-		"argument pass",
+		"argument ", // the entrypoint's own {{steps.name}} is empty
 		"argument passed in graph",
 		"step hello of steps-tasks-name[0].hello",
 		"step many(0:a) of steps-tasks-name[0].many(0:a)",
