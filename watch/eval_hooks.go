@@ -47,7 +47,7 @@ func (e *evaluator) runExitHooks(nodes []*Node, hook *wfv1.LifecycleHook, prefix
 				continue
 			}
 		}
-		c := call{name: n.Name + ".onExit", display: n.DisplayName + ".onExit", template: hook.Template, args: hook.Arguments}
+		c := call{name: n.Name + ".onExit", display: n.DisplayName + ".onExit", template: hook.Template, args: hook.Arguments, local: compile.TopLocal()}
 		saved := e.exiting
 		e.exiting = true // a Stop lets exit hooks run
 		for _, h := range e.expand(c, vars, depth) {
@@ -111,7 +111,7 @@ func (e *evaluator) eventHooks(parent, display string, hooks wfv1.LifecycleHooks
 		hook := hooks[name]
 		holds, err := exprBool(hook.Expression, vars)
 		m := e.mark()
-		c := call{name: parent + ".hooks." + name, display: display + ".hooks." + name, template: hook.Template, args: hook.Arguments}
+		c := call{name: parent + ".hooks." + name, display: display + ".hooks." + name, template: hook.Template, args: hook.Arguments, local: compile.TopLocal()}
 		ran := e.expand(c, vars, depth)
 		if (err != nil || !holds) && !e.startedSince(m) {
 			e.undo(m)

@@ -130,3 +130,42 @@ spec:
 		t.Errorf("commands (-want +got):\n%s", diff)
 	}
 }
+
+// TestUnnamedStepsName: Argo runs the entrypoint, spec.onExit and hooks as
+// steps with no name, so their {{steps.name}} is empty.
+func TestUnnamedStepsName(t *testing.T) {
+	tests := []struct {
+		name string
+		spec string
+		want []string
+	}{
+		{"entrypoint", `
+  entrypoint: say
+  templates:
+  - {name: say, container: {image: busybox, command: [echo, "[{{steps.name}}]"]}}`, []string{"[]"}},
+		{"exit handler and a step's exit hook", `
+  entrypoint: main
+  onExit: say
+  templates:
+  - name: main
+    steps:
+    - - {name: work, template: say, hooks: {exit: {template: say}}}
+  - {name: say, container: {image: busybox, command: [echo, "[{{steps.name}}]"]}}`, []string{"[work]", "[]", "[]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := workflow(t, "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:"+tt.spec+"\n")
+			var echoed []string
+			status, _ := simulate(t, w, func(node string, command []string) PodResult {
+				echoed = append(echoed, command[1])
+				return succeed("")
+			})
+			if status.Phase != Succeeded {
+				t.Fatalf("workflow %s %q", status.Phase, status.Message)
+			}
+			if diff := cmp.Diff(tt.want, echoed); diff != "" {
+				t.Errorf("echoed (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
