@@ -63,3 +63,21 @@ func TestDecodedResultsFollowTheAnnotation(t *testing.T) {
 		}
 	}
 }
+
+// TestHostNodeNameRecorded: the node a pod ran on is read from its spec and
+// kept in the result written on its Job, so a driver started later still
+// gives {{steps.X.hostNodeName}}.
+func TestHostNodeNameRecorded(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Spec: corev1.PodSpec{NodeName: "worker-1"},
+		Status: corev1.PodStatus{Phase: corev1.PodSucceeded, ContainerStatuses: []corev1.ContainerStatus{{Name: "main",
+			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}}}}}
+	r := checkedPodState(t, &batchv1.Job{}, pod)
+	if r.HostNodeName != "worker-1" {
+		t.Fatalf("podState's HostNodeName = %q, want worker-1", r.HostNodeName)
+	}
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "j", Annotations: map[string]string{AnnotationResult: mustJSON(r)}}}
+	recorded, ok := recordedResult(job)
+	if !ok || recorded.HostNodeName != "worker-1" {
+		t.Errorf("recorded result %+v (%v), want hostNodeName worker-1", recorded, ok)
+	}
+}
