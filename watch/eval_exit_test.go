@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
@@ -105,5 +108,34 @@ func TestExitHandlerAndShutdown(t *testing.T) {
 		if ran != wantRun {
 			t.Errorf("%s: exit handler started %v, want %v (status %s)", strategy, ran, wantRun, status.Phase)
 		}
+	}
+}
+
+// TestExitHandlerDuration: the exit handler's workflow.duration is the
+// seconds from the workflow's start to the evaluation that starts it, as
+// Argo's reconcile gives it.
+func TestExitHandlerDuration(t *testing.T) {
+	w := workflow(t, `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  onExit: report
+  templates:
+  - {name: main, container: {image: busybox, command: [work]}}
+  - {name: report, container: {image: busybox, command: [echo, "{{workflow.status}} {{workflow.duration}}"]}}
+`)
+	start, end := t0, t0.Add(40*time.Second)
+	done := succeed("")
+	done.StartedAt, done.FinishedAt = &start, &end
+	obs := Observed{Jobs: map[string]PodResult{compile.JobName("wf", "main", "wf"): done}, Suspends: map[string]SuspendState{},
+		StartedAt: &start, Now: t0.Add(42*time.Second + 500*time.Millisecond)}
+	_, actions := Evaluate(w, obs)
+	var commands [][]string
+	for _, c := range actions.Create {
+		commands = append(commands, c.Job.Spec.Template.Spec.Containers[0].Command)
+	}
+	if diff := cmp.Diff([][]string{{"echo", "Succeeded 42.500000"}}, commands); diff != "" {
+		t.Errorf("created (-want +got):\n%s", diff)
 	}
 }
