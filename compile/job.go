@@ -134,6 +134,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if names := w.archiveLogsAnnotation(tmpl); names != "" {
 		meta.Annotations[AnnotationArchiveLogs] = names
 	}
+	if names := w.gcOnCompletionAnnotation(tmpl); names != "" {
+		meta.Annotations[AnnotationGCOnCompletion] = names
+	}
 	podMeta := metav1.ObjectMeta{Labels: map[string]string{}, Annotations: map[string]string{}}
 	if w.Spec.PodMetadata != nil {
 		maps.Copy(podMeta.Labels, w.Spec.PodMetadata.Labels)

@@ -77,6 +77,8 @@ func (l *linter) lint() {
 	l.lintSynchronization("spec.synchronization", spec.Synchronization)
 	l.lintVolumeClaims()
 	l.lintPodGC()
+	l.lintArtifactGC()
+	l.lintArtifactRepositoryRef()
 	for i := range spec.Templates {
 		l.lintTemplate(i)
 	}

@@ -28,6 +28,9 @@ type StoredArtifact struct {
 	Files []StoredFile `json:"files,omitempty"`
 	// Key is the key of a key-only output artifact (artifact_keys.go).
 	Key string `json:"key,omitempty"`
+	// Deleted: artifactGC deleted its files once the workflow ended, as
+	// Argo's status says it (set by watch.Read only).
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // StoredFile is one file of a StoredArtifact: the ConfigMap key holding

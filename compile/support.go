@@ -23,14 +23,12 @@ func ignored(reason string) support { return support{Warning, reason} }
 // keeps the two in step.
 var supportTable = map[string]support{
 	// Workflow spec.
-	"WorkflowSpec.artifactRepositoryRef": notYet("artifacts are not supported yet"),
-	"WorkflowSpec.executor":              ignored("kubectl-wf runs no executor; pods use their template's serviceAccountName"),
-	"WorkflowSpec.priority":              ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
-	"WorkflowSpec.metrics":               ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
-	"WorkflowSpec.shutdown":              notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
-	"WorkflowSpec.artifactGC":            notYet("artifacts are not supported yet"),
-	"WorkflowSpec.resourceClaims":        notYet("dynamic resource claims are not supported yet"),
-	"WorkflowSpec.executorPlugins":       notYet("executor plugins need Argo's agent; kubectl-wf has none"),
+	"WorkflowSpec.executor":        ignored("kubectl-wf runs no executor; pods use their template's serviceAccountName"),
+	"WorkflowSpec.priority":        ignored("priority orders Argo's controller queue; kubectl-wf has no queue"),
+	"WorkflowSpec.metrics":         ignored("Prometheus metrics are emitted by Argo's controller; kubectl-wf emits none"),
+	"WorkflowSpec.shutdown":        notYet("use `kubectl wf stop` or `kubectl wf terminate`"),
+	"WorkflowSpec.resourceClaims":  notYet("dynamic resource claims are not supported yet"),
+	"WorkflowSpec.executorPlugins": notYet("executor plugins need Argo's agent; kubectl-wf has none"),
 
 	// Templates.
 	"ContainerSetTemplate.retryStrategy": notYet("retrying the containers inside a containerSet's pod is not supported yet; a retryStrategy on the template retries the whole pod"),
@@ -51,8 +49,7 @@ var supportTable = map[string]support{
 	// a container or script and passed on with from or fromExpression (or
 	// exported with globalName), are supported: the driver keeps the
 	// latter in ConfigMaps (StoredArtifact).
-	"Artifact.artifactGC":                 notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
-	"Artifact.deleted":                    notYet("artifact garbage collection needs an artifact repository, which is not supported yet"),
+	"Artifact.deleted":                    notYet("deleted is status: Argo's controller sets it once artifactGC deleted the artifact"),
 	"Artifact.archiveLogs":                notYet("archiving logs needs an artifact repository, which is not supported yet"),
 	"S3Artifact.endpoint":                 s3RepositoryField,
 	"S3Artifact.bucket":                   s3RepositoryField,
@@ -79,6 +76,13 @@ var supportTable = map[string]support{
 	"Parameter.enum":                      ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom":       notYet("manifestFrom needs artifacts, which are not supported yet"),
 
+	// Artifact GC: the driver deletes the artifacts itself, with no pod.
+	"ArtifactGC.serviceAccountName":              notYet(noGCPod),
+	"ArtifactGC.podMetadata":                     notYet(noGCPod),
+	"WorkflowLevelArtifactGC.serviceAccountName": notYet(noGCPod),
+	"WorkflowLevelArtifactGC.podMetadata":        notYet(noGCPod),
+	"WorkflowLevelArtifactGC.podSpecPatch":       notYet(noGCPod),
+
 	// A template's archiveLocation: archived logs are kept in ConfigMaps,
 	// so only archiveLogs is supported, not a repository to archive in.
 	"ArtifactLocation.s3":          notYet(archiveRepository),
@@ -92,5 +96,7 @@ var supportTable = map[string]support{
 	"ArtifactLocation.azure":       notYet(archiveRepository),
 	"ArtifactLocation.plugin":      notYet(archiveRepository),
 }
+
+const noGCPod = "kubectl-wf runs no garbage-collection pod: its driver deletes the artifacts, with its own credentials"
 
 const archiveRepository = "an archive location in a repository is not supported; kubectl-wf keeps archived logs in a ConfigMap, so archiveLocation may only set archiveLogs"

@@ -212,11 +212,15 @@ func (d *driver) run(ctx context.Context) (*Status, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workflow %s: %w", d.cfg.Name, err)
 	}
-	if err := d.waitForLocks(ctx, obj); err != nil {
-		return nil, err
-	}
-	if err := d.ensureVolumeClaims(ctx, Phase(obj.Annotations[AnnotationPhase])); err != nil {
-		return nil, err
+	// A workflow that errs before its first node takes no lock and makes
+	// no claim, as in Argo.
+	if obj.Annotations[AnnotationWorkflowError] == "" {
+		if err := d.waitForLocks(ctx, obj); err != nil {
+			return nil, err
+		}
+		if err := d.ensureVolumeClaims(ctx, Phase(obj.Annotations[AnnotationPhase])); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.driveUnfinishedChildren(ctx, obj); err != nil {
 		return nil, err
@@ -398,6 +402,12 @@ func (d *driver) reconcile(ctx context.Context) (*Status, *time.Time, error) {
 	}
 	if err := writes.wait(d); err != nil {
 		return status, nil, err
+	}
+	// Before the end is recorded: see artifact_gc.go.
+	if status.Phase.Fulfilled() && !Phase(obj.Annotations[AnnotationPhase]).Fulfilled() {
+		if err := d.collectArtifacts(ctx); err != nil {
+			return status, nil, err
+		}
 	}
 	flushAt, err := d.writeStatus(ctx, obj, status, obs.Now)
 	if err != nil {
@@ -607,6 +617,7 @@ func observedFromObject(obj *corev1.ConfigMap, now time.Time) (Observed, error) 
 		obs.StartedAt = &t
 	}
 	obs.Shutdown = obj.Annotations[AnnotationShutdown]
+	obs.WorkflowError = obj.Annotations[AnnotationWorkflowError]
 	if raw := obj.Annotations[AnnotationResources]; raw != "" {
 		if err := json.Unmarshal([]byte(raw), &obs.Resources); err != nil {
 			return obs, fmt.Errorf("workflow %s: annotation %s: %w", obj.Name, AnnotationResources, err)

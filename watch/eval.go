@@ -31,6 +31,11 @@ func evaluate(w *compile.Workflow, obs Observed, builds *podBuilds, dags dagShap
 	e := &evaluator{w: w, obs: obs, globals: w.GlobalVars().With(w.RunningVars(obs.StartedAt, obs.Now)), builds: builds, dags: dags,
 		status: &Status{Nodes: map[string]*Node{}}, actions: &Actions{}, keys: &observedKeys{jobs: obs.Jobs}}
 	defer e.admit() // parallelism: see eval_parallelism.go
+	if obs.WorkflowError != "" {
+		// Argo's controller errs such a workflow before its first node.
+		e.status.Phase, e.status.Message, e.status.Progress = Error, obs.WorkflowError, e.progress()
+		return e.status, e.actions
+	}
 	if ads := w.Spec.ActiveDeadlineSeconds; ads != nil && obs.StartedAt != nil {
 		e.wfDeadline = obs.StartedAt.Add(time.Duration(*ads) * time.Second)
 		if e.timedOut = !obs.Now.Before(e.wfDeadline); !e.timedOut {

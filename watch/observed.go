@@ -101,7 +101,10 @@ type Observed struct {
 	// InputErrors are the errors recorded for nodes whose key-only
 	// inputs named nothing, by node ID.
 	InputErrors map[string]string
-	Now         time.Time
+	// WorkflowError ends the workflow in Error before any node runs
+	// (AnnotationWorkflowError).
+	WorkflowError string
+	Now           time.Time
 }
 
 // PodToCreate is a Job (and a script's ConfigMap) that is ready to run.

@@ -31,7 +31,7 @@ import (
 //     podState (Created), record, pod GC;
 //   - the annotations in jobAnnotations (results, containerSetState,
 //     daemonState, savesArtifacts, archivedLogContainers,
-//     setArtifactKeys) and whether it is an http node's (IsHTTPJob), in
+//     setArtifactKeys, collectArtifacts) and whether it is an http node's (IsHTTPJob), in
 //     fields of their own;
 //   - spec.suspend (stopsPod, pod GC);
 //   - of its pod template, the containers' names and restart policies
@@ -56,7 +56,7 @@ import (
 // lists, conditions, http nodes' labels) stays shared.
 
 // jobAnnotations are the annotations of a Job the driver reads.
-var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon, compile.AnnotationOutputArtifacts, compile.AnnotationArchiveLogs, compile.AnnotationArtifactKeys}
+var jobAnnotations = [...]string{AnnotationResult, AnnotationDaemoned, compile.AnnotationContainerSet, compile.AnnotationDaemon, compile.AnnotationOutputArtifacts, compile.AnnotationArchiveLogs, compile.AnnotationArtifactKeys, compile.AnnotationGCOnCompletion}
 
 // httpLabels are an http node's Job's labels as the driver keeps them,
 // shared by all.

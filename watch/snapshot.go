@@ -93,6 +93,7 @@ func Read(ctx context.Context, cs kubernetes.Interface, namespace, name string) 
 		// A finished workflow's recorded verdict stands, even once its
 		// pods are gone.
 		status.Phase, status.Message = Phase(p), obj.Annotations[AnnotationMessage]
+		markCollected(status, jobs.Items)
 	}
 	if msg := obj.Annotations[AnnotationMessage]; Phase(obj.Annotations[AnnotationPhase]) == Pending && strings.HasPrefix(msg, "Waiting for ") {
 		// Its driver waits for a lock before it starts (see sync.go).

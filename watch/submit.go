@@ -33,6 +33,7 @@ func create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document,
 	if err := resolveConfigMapRefs(ctx, cs, opts.Namespace, doc); err != nil {
 		return nil, nil, err
 	}
+	var repository map[string]string // resolved once, for the first name tried
 	for attempt := 0; ; attempt++ {
 		if opts.Name == "" && (doc.Metadata.Name == "" || opts.GenerateName != "") {
 			opts.GenerateSuffix = randomSuffix()
@@ -44,6 +45,12 @@ func create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document,
 		if _, err := compile.Compile(w); err != nil {
 			return nil, nil, err
 		}
+		if attempt == 0 {
+			// The workflow's spec: a workflowTemplateRef's merged in.
+			if repository, err = resolveArtifactRepository(ctx, cs, w.Namespace, w.Spec.ArtifactRepositoryRef); err != nil {
+				return nil, nil, err
+			}
+		}
 		obj, err := w.WorkflowObject()
 		if err != nil {
 			return nil, nil, err
@@ -51,6 +58,7 @@ func create(ctx context.Context, cs kubernetes.Interface, doc *compile.Document,
 		if obj.Annotations == nil {
 			obj.Annotations = map[string]string{}
 		}
+		maps.Copy(obj.Annotations, repository)
 		obj.Annotations[AnnotationPhase] = string(Pending)
 		if s := w.Spec.Suspend; s != nil && *s {
 			// spec.suspend: the workflow starts suspended until resumed.

@@ -53,18 +53,18 @@ type SuppliedValueFrom struct{}
 // Artifact is a file or directory passed between steps; kubectl-wf does not
 // move artifacts yet, so only its name and a raw value are modelled closely.
 type Artifact struct {
-	Name             string  `json:"name"`
-	Path             string  `json:"path,omitempty"`
-	Mode             *int32  `json:"mode,omitempty"`
-	From             string  `json:"from,omitempty"`
-	GlobalName       string  `json:"globalName,omitempty"`
-	SubPath          string  `json:"subPath,omitempty"`
-	Optional         bool    `json:"optional,omitempty"`
-	FromExpression   string  `json:"fromExpression,omitempty"`
-	Deleted          bool    `json:"deleted,omitempty"`
-	RecurseMode      bool    `json:"recurseMode,omitempty"`
-	Archive          *Object `json:"archive,omitempty"`
-	ArtifactGC       *Object `json:"artifactGC,omitempty"`
+	Name             string      `json:"name"`
+	Path             string      `json:"path,omitempty"`
+	Mode             *int32      `json:"mode,omitempty"`
+	From             string      `json:"from,omitempty"`
+	GlobalName       string      `json:"globalName,omitempty"`
+	SubPath          string      `json:"subPath,omitempty"`
+	Optional         bool        `json:"optional,omitempty"`
+	FromExpression   string      `json:"fromExpression,omitempty"`
+	Deleted          bool        `json:"deleted,omitempty"`
+	RecurseMode      bool        `json:"recurseMode,omitempty"`
+	Archive          *Object     `json:"archive,omitempty"`
+	ArtifactGC       *ArtifactGC `json:"artifactGC,omitempty"`
 	ArtifactLocation `json:",inline"`
 }
 

@@ -62,7 +62,7 @@ type WorkflowSpec struct {
 	ArchiveLogs                  *bool                             `json:"archiveLogs,omitempty"`
 	Hooks                        LifecycleHooks                    `json:"hooks,omitempty"`
 	WorkflowMetadata             *WorkflowMetadata                 `json:"workflowMetadata,omitempty"`
-	ArtifactGC                   *ArtifactGC                       `json:"artifactGC,omitempty"`
+	ArtifactGC                   *WorkflowLevelArtifactGC          `json:"artifactGC,omitempty"`
 	ExecutorPlugins              []Object                          `json:"executorPlugins,omitempty"`
 	PodResources                 *corev1.ResourceRequirements      `json:"podResources,omitempty"`
 	ResourceClaims               []corev1.PodResourceClaim         `json:"resourceClaims,omitempty"`
@@ -122,13 +122,20 @@ type ArtifactRepositoryRef struct {
 	Key       string `json:"key,omitempty"`
 }
 
-// ArtifactGC says when output artifacts are deleted.
+// ArtifactGC says when output artifacts are deleted: an artifact's own
+// overrides the workflow's (WorkflowLevelArtifactGC).
 type ArtifactGC struct {
-	Strategy              string    `json:"strategy,omitempty"`
-	PodMetadata           *Metadata `json:"podMetadata,omitempty"`
-	ServiceAccountName    string    `json:"serviceAccountName,omitempty"`
-	ForceFinalizerRemoval bool      `json:"forceFinalizerRemoval,omitempty"`
-	PodSpecPatch          string    `json:"podSpecPatch,omitempty"`
+	Strategy           string    `json:"strategy,omitempty"`
+	PodMetadata        *Metadata `json:"podMetadata,omitempty"`
+	ServiceAccountName string    `json:"serviceAccountName,omitempty"`
+}
+
+// WorkflowLevelArtifactGC is spec.artifactGC: the default of every output
+// artifact, and how Argo's garbage-collection pods run.
+type WorkflowLevelArtifactGC struct {
+	ArtifactGC            `json:",inline"`
+	ForceFinalizerRemoval bool   `json:"forceFinalizerRemoval,omitempty"`
+	PodSpecPatch          string `json:"podSpecPatch,omitempty"`
 }
 
 // Metrics are Prometheus metrics emitted by Argo's controller.

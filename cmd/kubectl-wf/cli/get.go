@@ -181,7 +181,11 @@ func printHeader(out io.Writer, d workflowDocument, now time.Time) {
 		// ConfigMap that keeps the artifact.
 		fmt.Fprintln(out, "Output Artifacts:")
 		for _, a := range o.Artifacts {
-			fmt.Fprintf(out, "  %s: configmap/%s\n", a.Name, a.ConfigMap)
+			deleted := ""
+			if a.Deleted {
+				deleted = " (deleted: artifactGC)"
+			}
+			fmt.Fprintf(out, "  %s: configmap/%s%s\n", a.Name, a.ConfigMap, deleted)
 		}
 	}
 	switch {
