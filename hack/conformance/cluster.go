@@ -47,7 +47,7 @@ func runOnCluster(ctx context.Context, c *corpus, dir, bin string, filter *regex
 			}
 		}()
 	}
-	setup := applySupport(ctx, cs, ns.Name, bin, dir, c.Support)
+	setup := applySupport(ctx, cs, ns.Name, bin, dir, append(ciEnvironment(), c.Support...))
 	defer deleteClusterTemplates(context.WithoutCancel(ctx), bin, c.Support)
 	runAll(ctx, cs, c, dir, bin, ns.Name, filter, parallel, timeout)
 	return setup, ctx.Err()

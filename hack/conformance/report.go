@@ -62,7 +62,8 @@ func (r *report) markdown() []byte {
 	p("the folder's ConfigMaps and PersistentVolumeClaims, as Argo's CI does (each claim bound by the")
 	p("cluster's default StorageClass, or, on a cluster without one, to a hostPath PersistentVolume made for it), and its WorkflowTemplates and")
 	p("ClusterWorkflowTemplates through `kubectl wf template create` and `kubectl wf cluster-template create`")
-	p("(the cluster templates are deleted after the run).\n")
+	p("(the cluster templates are deleted after the run). It also gets the ConfigMap `artifact-repositories`")
+	p("that Argo's CI installs beside its controller, which `artifactRepositoryRef` names.\n")
 	if len(r.Setup) > 0 {
 		p("Applied first:\n")
 		for _, s := range r.Setup {
