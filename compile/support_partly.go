@@ -21,7 +21,7 @@ var partlySupported = map[string]string{
 	"WorkflowSpec.workflowTemplateRef":              "resolved at submit, by whoever submits",
 	"WorkflowStep.templateRef":                      "resolved at submit, by whoever submits",
 	"DAGTask.templateRef":                           "resolved at submit, by whoever submits",
-	"Outputs.result":                                "stdout and stderr interleaved, as the pod log API gives them",
+	"Outputs.result":                                "stdout alone on clusters with the PodLogsQuerySplitStreams feature gate; elsewhere stdout and stderr interleaved, as the pod log API gives them",
 	"Workflow.metadata":                             "metadata.name at most 63 characters, as Argo's validator requires",
 	"Template.failFast":                             "waits for every pod started under the template, nested ones too",
 	"WorkflowSpec.podGC":                            "deleteDelayDuration defaults to none (Argo's controller waits 5s); the driver stays until the pods it deletes are gone",

@@ -3,14 +3,20 @@ package watch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-wf/kubectl-wf/compile"
 )
@@ -205,20 +211,50 @@ func mainStatus(pod *corev1.Pod) *corev1.ContainerStatus {
 }
 
 // readResult fetches the main container's output as Argo's result: the
-// whole output less one trailing newline, at most its last 256 KiB. The
-// pod log API gives stdout and stderr together (docs/compat.md).
+// whole of its stdout less one trailing newline, at most its last 256 KiB.
+// Only a cluster with the PodLogsQuerySplitStreams feature gate gives
+// stdout alone; one without it refuses the stream option, and gets asked
+// for stdout and stderr together from then on (docs/compat.md).
 func readResult(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod) (string, error) {
-	req := cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: "main"})
-	stream, err := req.Stream(ctx)
-	if err != nil {
-		return "", fmt.Errorf("reading the output of pod %s: %w", pod.Name, err)
+	opts := &corev1.PodLogOptions{Container: "main"}
+	if _, refused := splitStreamsRefused.Load(cs); !refused {
+		opts.Stream = ptr.To(corev1.LogStreamStdout)
 	}
-	defer stream.Close()
-	out, err := io.ReadAll(stream)
+	out, err := readLog(ctx, cs, pod, opts)
+	if opts.Stream != nil && refusesStream(err) {
+		splitStreamsRefused.Store(cs, true)
+		opts.Stream = nil
+		out, err = readLog(ctx, cs, pod, opts)
+	}
 	if err != nil {
 		return "", fmt.Errorf("reading the output of pod %s: %w", pod.Name, err)
 	}
 	return TrimResult(out), nil
+}
+
+// splitStreamsRefused holds the clients whose cluster refused the stream
+// option of the pod log API.
+var splitStreamsRefused sync.Map
+
+func readLog(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, opts *corev1.PodLogOptions) ([]byte, error) {
+	stream, err := cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, opts).Stream(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer stream.Close()
+	return io.ReadAll(stream)
+}
+
+// refusesStream reports whether err is the apiserver refusing the stream
+// option, as one without the PodLogsQuerySplitStreams gate does ("stream:
+// Forbidden: may not be specified").
+func refusesStream(err error) bool {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || !apierrors.IsInvalid(err) {
+		return false
+	}
+	details := status.Status().Details
+	return details != nil && slices.ContainsFunc(details.Causes, func(c metav1.StatusCause) bool { return c.Field == "stream" })
 }
 
 // TrimResult applies Argo's rules to a container's output: exactly one

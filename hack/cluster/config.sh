@@ -13,6 +13,11 @@ BRIDGE_ADDRESS=${POD_CIDR%.0.0/16}.0.1/16
 # The cgroup (in every v1 hierarchy) under which the kubelet puts all pods:
 # down.sh kills exactly the processes found below it.
 CGROUP_ROOT=kubectl-wf
+# Alpha features the apiserver and the kubelet both turn on:
+# PodLogsQuerySplitStreams gives a pod's stdout alone, which Argo's
+# outputs.result is (watch/results.go asks for it, and falls back to both
+# streams on clusters without it).
+FEATURE_GATES=(PodLogsQuerySplitStreams)
 
 containerd_config() {
 	mkdir -p "$CTR_DIR"
@@ -161,6 +166,8 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 maxPods: 110
+featureGates:
+$(for g in "${FEATURE_GATES[@]}"; do echo "  $g: true"; done)
 YAML
 }
 

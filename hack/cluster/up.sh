@@ -69,7 +69,8 @@ start_apiserver() {
 		--service-account-issuer=https://kubernetes.default.svc.cluster.local \
 		--service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
 		--service-cluster-ip-range="$SERVICE_CIDR" \
-		--authorization-mode=Node,RBAC --allow-privileged=true --profiling=false
+		--authorization-mode=Node,RBAC --allow-privileged=true --profiling=false \
+		--feature-gates="$(printf '%s=true,' "${FEATURE_GATES[@]}" | sed 's/,$//')"
 	wait_for kube-apiserver 60 kubectl_ get --raw /readyz
 }
 
@@ -154,12 +155,23 @@ push_images() {
 	fi
 }
 
+# config_sum fingerprints the scripts that decide how the cluster runs, so
+# a cluster started by other ones (an older checkout) is restarted rather
+# than taken as it is.
+config_sum() {
+	cat "$CLUSTER_DIR"/{up,config,lib,pki}.sh | sha256sum | cut -d' ' -f1
+}
+
 main() {
 	trap 'log "failed at up.sh line $LINENO; logs in $LOGS; hack/cluster/down.sh cleans up"' ERR
 	if "$CLUSTER_DIR/status.sh"; then
-		log "already up"
-		echo "export KUBECONFIG=$KUBECONFIG_FILE"
-		return 0
+		if [[ $(cat "$STATE/config.sum" 2>/dev/null) == "$(config_sum)" ]]; then
+			log "already up"
+			echo "export KUBECONFIG=$KUBECONFIG_FILE"
+			return 0
+		fi
+		log "up, but started with another configuration (hack/cluster changed): restarting it"
+		"$CLUSTER_DIR/down.sh"
 	fi
 	ensure_packages "${PACKAGES[@]}"
 	"$CLUSTER_DIR/build.sh"
@@ -189,6 +201,7 @@ main() {
 	wait "$images" || die "pushing the images failed"
 	wait_node
 	wait_for "the default StorageClass" 30 storage_class
+	config_sum >"$STATE/config.sum"
 	log "up in $((SECONDS - t0))s"
 	echo "export KUBECONFIG=$KUBECONFIG_FILE"
 }
