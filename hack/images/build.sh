@@ -3,7 +3,9 @@
 # local registry under their real names, so that pods pull them exactly as
 # they would from Docker Hub:
 #   busybox, busybox:latest   busybox-static from Debian
-#   alpine:3.23               the busybox image plus Alpine's release files and top folders
+#   alpine:3.23               the busybox image plus Alpine's release files and top folders,
+#                             Debian's dynamic busybox as sh (it runs what PATH finds, as
+#                             Alpine's does), and an nc that takes Alpine's -k
 #   python:alpine3.23         that plus Debian's python3 (python, python3, sh)
 #   argoproj/argosay:v2       busybox plus an argosay stand-in (hack/images/argosay)
 #   argoproj/argosay:v1       busybox plus Debian's cowsay and perl-base
@@ -66,7 +68,7 @@ busybox_layer() {
 }
 
 alpine_layer() {
-	local r="$1/root"
+	local r="$1/root" deb
 	# Alpine's top-level folders that busybox's image lacks (map-reduce.yaml
 	# makes a folder in /mnt).
 	mkdir -p "$r"/{etc,mnt,opt,srv,media,run}
@@ -77,7 +79,45 @@ ID=alpine
 VERSION_ID=3.23.0
 PRETTY_NAME="Alpine Linux v3.23 (busybox stand-in)"
 OS
+	# Alpine's sh runs the program PATH finds; busybox-static's runs its
+	# own applet whatever PATH holds, so no program could stand in for
+	# one. Debian's dynamically linked busybox (its ash) is sh and ash here.
+	deb="$(mktemp -d)"
+	deb_unpack busybox "$deb"
+	install -D -m 0755 "$deb/bin/busybox" "$r/usr/lib/busybox-ash/busybox"
+	glibc_files "$r" "$deb/bin/busybox"
+	rm -rf "$deb"
+	mkdir -p "$r/bin"
+	ln -sfn /usr/lib/busybox-ash/busybox "$r/bin/sh"
+	ln -sfn /usr/lib/busybox-ash/busybox "$r/bin/ash"
+	# Alpine's nc keeps listening with -k (variables-showcase.yaml's daemon
+	# runs nc -lk); Debian's busybox spells that -ll.
+	install -D -m 0755 /dev/stdin "$r/usr/bin/nc" <<'NC'
+#!/bin/sh
+# kubectl-wf's Alpine stand-in: Alpine's busybox nc -k (keep listening)
+# is Debian's busybox nc -ll.
+for a; do
+	shift
+	case $a in
+	-lk | -kl) set -- "$@" -ll ;;
+	-k) set -- "$@" -l ;;
+	*) set -- "$@" "$a" ;;
+	esac
+done
+exec busybox nc "$@"
+NC
 	pack "$r" "$2"
+}
+
+# deb_unpack PKG DIR unpacks Debian's package PKG, downloaded and not
+# installed (Debian's busybox conflicts with the host's busybox-static).
+deb_unpack() {
+	local dl
+	dl="$(mktemp -d)"
+	chmod 755 "$dl" # apt's _apt user writes the download
+	(cd "$dl" && { apt-get download -qq "$1" 2>/dev/null || { apt-get update -qq && apt-get download -qq "$1"; }; }) >&2
+	dpkg-deb -x "$dl/$1"_*.deb "$2"
+	rm -rf "$dl"
 }
 
 # pkg_files PKG... lists the files of Debian packages, less documentation and
@@ -365,7 +405,7 @@ build_layers() {
 	mkdir -p "$LAYERS"
 	layer busybox busybox_layer
 	# -r2: named anew when its content changes, since layers are kept by name.
-	layer alpine-r2 alpine_layer
+	layer alpine-r3 alpine_layer
 	layer python python_layer
 	layer curl curl_layer
 	layer nginx nginx_layer
@@ -417,14 +457,14 @@ push() {
 
 push_all() {
 	push library/busybox:latest --cmd sh -- busybox
-	push library/alpine:3.23 --cmd /bin/sh -- busybox alpine-r2
-	push library/python:alpine3.23 --cmd python3 -- busybox alpine-r2 python
+	push library/alpine:3.23 --cmd /bin/sh -- busybox alpine-r3
+	push library/python:alpine3.23 --cmd python3 -- busybox alpine-r3 python
 	push argoproj/argosay:v2 --entrypoint /argosay -- busybox argosay-fresh
 	push argoproj/argosay:v1 --path "$PATH_ENV:/usr/games" --cmd cowsay -- busybox cowsay
-	push curlimages/curl:latest --entrypoint /entrypoint.sh --cmd curl --user curl_user -- busybox alpine-r2 curl
+	push curlimages/curl:latest --entrypoint /entrypoint.sh --cmd curl --user curl_user -- busybox alpine-r3 curl
 	push library/nginx:1.13 "--cmd=nginx,-g,daemon off;" --exposed-ports 80/tcp -- busybox nginx
 	push library/influxdb:1.2 --entrypoint /entrypoint.sh --cmd influxd --exposed-ports 8086/tcp -- busybox influxdb
-	push library/node:9.1-alpine --cmd node -- busybox alpine-r2 node
+	push library/node:9.1-alpine --cmd node -- busybox alpine-r3 node
 	push pause:3.10 --entrypoint /pause -- pause-fresh
 	push kubectl-wf/executor:latest --entrypoint /kubectl-wf-executor -- "$EXECUTOR_LAYER"
 }
