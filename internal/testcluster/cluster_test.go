@@ -122,6 +122,12 @@ func TestImages(t *testing.T) {
 		},
 		{name: "exit-code", image: "busybox", command: []string{"sh", "-c", "exit 3"}, wantExit: 3},
 		{name: "alpine", image: "alpine:3.23", command: []string{"cat", "/etc/alpine-release"}, wantLog: "3.23"},
+		{
+			// Alpine's nc -lk keeps listening: two clients are served.
+			name: "alpine-nc-keeps-listening", image: "alpine:3.23", command: []string{"sh", "-c"},
+			args:    []string{"nc -lk -p 9999 -e /bin/echo served & sleep 1; nc 127.0.0.1 9999 </dev/null && nc 127.0.0.1 9999 </dev/null; kill $!"},
+			wantLog: "served\nserved\n",
+		},
 		{name: "python", image: "python:alpine3.23", command: []string{"python3", "-c", "print(1+1)"}, wantLog: "2\n"},
 		{name: "python-alias", image: "python:alpine3.23", command: []string{"python", "-c", "import json; print(json.dumps([1]))"}, wantLog: "[1]\n"},
 		{name: "python-sh", image: "python:alpine3.23", command: []string{"sh", "-c", "python3 --version"}, wantLog: "Python 3"},
