@@ -102,6 +102,38 @@ kubectl_runs_version() {
 	[[ $out == "kubectl-wf $VERSION_BUILT (commit "* ]]
 }
 
+# runs_executor_of_version BINARY VERSION: the Jobs BINARY compiles run the
+# executor image of VERSION, or :latest for a -dev build (hack/dist.sh sets
+# it in the ldflags).
+runs_executor_of_version() {
+	local want=ghcr.io/kubectl-wf/executor:$2 out
+	[[ $2 == *-dev ]] && want=ghcr.io/kubectl-wf/executor:latest
+	out=$("$1" compile - <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: executor-image}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: [sh, -c, "echo hi >/tmp/a"]}
+    outputs: {artifacts: [{name: a, path: /tmp/a}]}
+YAML
+	) || return 1
+	grep "image: .*executor" <<<"$out"
+	grep -q "image: $want\$" <<<"$out"
+}
+
+# release_runs_its_executor: a release version's binary (built anew, as
+# the default dist is a -dev one) names that version's executor image.
+release_runs_its_executor() {
+	local platform=${PLATFORM:-$(go env GOOS)/$(go env GOARCH)} dir=$WORK/release
+	env VERSION=v9.8.7 DIST_DIR="$dir" PLATFORMS="$platform" "$ROOT/hack/dist.sh" >/dev/null || return 1
+	mkdir -p "$dir/x"
+	tar -C "$dir/x" -xzf "$dir"/kubectl-wf_v9.8.7_*.tar.gz || return 1
+	runs_executor_of_version "$dir/x/kubectl-wf" v9.8.7
+}
+
 # plugin_listed ROOT: `kubectl plugin list` names the krew-linked binary. It
 # exits non-zero on mere warnings (e.g. another kubectl-wf later on PATH), so
 # judge by its output.
@@ -202,6 +234,8 @@ main() {
 	check "installed files: kubectl-wf, kubectl_complete-wf, LICENSE" installed_files "$root"
 	check "kubectl wf version prints $VERSION_BUILT" kubectl_runs_version "$root"
 	check "kubectl plugin list shows $root/bin/kubectl-wf" plugin_listed "$root"
+	check "its Jobs run the executor image of $VERSION_BUILT" runs_executor_of_version "$root/bin/kubectl-wf" "$VERSION_BUILT"
+	check "a release's Jobs run the executor image of its version" release_runs_its_executor
 	check "kubectl completes 'kubectl wf vers' through kubectl_complete-wf" completion_works "$root"
 	check "krew uninstall wf removes the plugin" uninstall_removes "$root"
 
