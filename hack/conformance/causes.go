@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 )
 
 var (
@@ -87,6 +88,26 @@ func pendingReason(ctx context.Context, cs kubernetes.Interface, ns, name string
 		}
 	}
 	return cause{}, false
+}
+
+// addLastOutput adds to the causes of containers that exited non-zero
+// the last line their main container printed, which usually says why
+// (`sh: apk: not found`).
+func (r *runner) addLastOutput(ctx context.Context, st *status, causes []cause) {
+	pods := map[string]string{} // node name → pod
+	for _, n := range st.Nodes {
+		pods[n.Name] = n.Pod
+	}
+	for i, c := range causes {
+		pod := pods[c.Node]
+		if pod == "" || !exitCode.MatchString(c.Message) {
+			continue
+		}
+		out, err := r.cs.CoreV1().Pods(r.ns).GetLogs(pod, &corev1.PodLogOptions{Container: "main", TailLines: ptr.To[int64](1)}).DoRaw(context.WithoutCancel(ctx))
+		if line := oneLine(string(out)); err == nil && line != "" {
+			causes[i].Message += "; its last output: " + line
+		}
+	}
 }
 
 // workflowLabel is on every Job and pod of a workflow (docs/design.md).

@@ -1,6 +1,12 @@
 package main
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/client-go/kubernetes/fake"
+)
 
 func TestCategory(t *testing.T) {
 	for _, tc := range []struct {
@@ -19,5 +25,34 @@ func TestCategory(t *testing.T) {
 		if got := tc.c.category(); got != tc.want {
 			t.Errorf("category(%v) = %q, want %q", tc.c, got, tc.want)
 		}
+	}
+}
+
+// TestAddLastOutput: only a container that exited non-zero, with a pod,
+// gets its last output (the fake clientset's log is "fake logs"), and its
+// category stays the exit code's.
+func TestAddLastOutput(t *testing.T) {
+	st := &status{Nodes: map[string]statusNode{
+		"1": {Name: "wf.exited", Pod: "wf-exited-1"},
+		"2": {Name: "wf.errored", Pod: "wf-errored-2"},
+		"3": {Name: "wf.no-pod"},
+	}}
+	causes := []cause{
+		{"wf.exited", "Failed", "main: Error (exit code 127)"},
+		{"wf.errored", "Error", "failed to resolve {{inputs.parameters.x}}"},
+		{"wf.no-pod", "Failed", "main: Error (exit code 1)"},
+	}
+	r := &runner{cs: fake.NewClientset(), ns: "ns"}
+	r.addLastOutput(context.Background(), st, causes)
+	want := []cause{
+		{"wf.exited", "Failed", "main: Error (exit code 127); its last output: fake logs"},
+		{"wf.errored", "Error", "failed to resolve {{inputs.parameters.x}}"},
+		{"wf.no-pod", "Failed", "main: Error (exit code 1)"},
+	}
+	if diff := cmp.Diff(want, causes); diff != "" {
+		t.Errorf("causes (-want +got):\n%s", diff)
+	}
+	if got := causes[0].category(); got != "container exited with code 127" {
+		t.Errorf("category = %q", got)
 	}
 }

@@ -123,6 +123,7 @@ func (r *runner) run(ctx context.Context, path string) *runResult {
 	res.Phase = st.Phase
 	if st.Phase != "Succeeded" || res.TimedOut {
 		res.Causes = st.causes()
+		r.addLastOutput(ctx, st, res.Causes)
 	}
 	if res.TimedOut {
 		if c, ok := pendingReason(ctx, r.cs, r.ns, res.Name); ok {
@@ -136,14 +137,17 @@ func (r *runner) run(ctx context.Context, path string) *runResult {
 
 // status is the part of `kubectl wf get -o json` the report needs.
 type status struct {
-	Phase   string `json:"phase"`
-	Message string `json:"message"`
-	Nodes   map[string]struct {
-		Name     string   `json:"name"`
-		Phase    string   `json:"phase"`
-		Message  string   `json:"message"`
-		Children []string `json:"children"`
-	} `json:"nodes"`
+	Phase   string                `json:"phase"`
+	Message string                `json:"message"`
+	Nodes   map[string]statusNode `json:"nodes"`
+}
+
+type statusNode struct {
+	Name     string   `json:"name"`
+	Phase    string   `json:"phase"`
+	Message  string   `json:"message"`
+	Pod      string   `json:"podName"`
+	Children []string `json:"children"`
 }
 
 func (r *runner) status(ctx context.Context, name string) (*status, error) {
