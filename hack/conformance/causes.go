@@ -123,6 +123,10 @@ func (c cause) category() string {
 		return ""
 	case strings.Contains(msg, "ErrImagePull"), strings.Contains(msg, "ImagePullBackOff"):
 		return "image not in the local registry"
+	case strings.Contains(msg, "Could not resolve host"):
+		return "needs the internet: a host outside this machine does not resolve"
+	case strings.Contains(msg, "apk: not found"):
+		return "needs the internet: `apk` installs Alpine's packages from it (the alpine stand-in has no apk)"
 	case c.Node == "submit":
 		return "submit refused it: " + nodePrefix.ReplaceAllString(msg, "")
 	case strings.Contains(msg, "unbound immediate PersistentVolumeClaims"):

@@ -21,6 +21,9 @@ func TestCategory(t *testing.T) {
 		{cause{"wf[0].a", "Error", `main: ErrImagePull: rpc error: "docker.io/argoproj/argosay:v1": not found`}, "image not in the local registry"},
 		{cause{"submit", "", `error: node wf-x: template "t": podSpecPatch: bad`}, "submit refused it: podSpecPatch: bad"},
 		{cause{"wf[0].a", "Pending", ""}, ""},
+		{cause{"wf[0].bad", "Failed", "curl: (6) Could not resolve host: raw.githubusercontent.com"}, "needs the internet: a host outside this machine does not resolve"},
+		{cause{"wf", "Failed", "main: Error (exit code 127); its last output: sh: apk: not found"},
+			"needs the internet: `apk` installs Alpine's packages from it (the alpine stand-in has no apk)"},
 	} {
 		if got := tc.c.category(); got != tc.want {
 			t.Errorf("category(%v) = %q, want %q", tc.c, got, tc.want)
