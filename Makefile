@@ -57,7 +57,7 @@ conformance: build ## Run Argo's examples on the running local cluster; writes d
 	@hack/cluster/status.sh || { echo "conformance: the local cluster is not up (make cluster-up)" >&2; exit 1; }
 	KUBECONFIG="$$(source hack/cluster/lib.sh && echo "$$KUBECONFIG_FILE")" $(GO) run ./hack/conformance
 
-dist: ## Release archives for six platforms and dist/wf.yaml, krew's manifest with their sha256
+dist: ## Release archives for six platforms, dist/wf.yaml (krew's manifest with their sha256) and the executor's image
 	hack/dist.sh
 
 krew-test: ## Install the plugin with krew itself, offline, run it through kubectl, uninstall it

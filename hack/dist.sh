@@ -10,16 +10,22 @@
 #   SOURCE_DATE_EPOCH  build date stamped into the binary; default: the last
 #                      commit's time, else now.
 #
+#   EXECUTOR_PLATFORMS platforms of the executor's image; default:
+#                      linux/amd64 linux/arm64.
+#
 # A release version (not *-dev) makes the binaries run ghcr.io/kubectl-wf/
-# executor:VERSION in pods that save artifacts: publish that image (built
-# from cmd/kubectl-wf-executor, as hack/images/build.sh builds :latest) with
-# the release.
+# executor:VERSION in pods that save artifacts: push executor-image (below)
+# under that name with the release.
 #
 # Writes to DIST_DIR:
 #   kubectl-wf_${VERSION}_${OS}_${ARCH}.tar.gz   binary, LICENSE, completion shim
 #   wf.yaml         krew.yaml rendered with VERSION and the archives' sha256s
 #                   (named after the plugin, as validate-krew-manifest requires)
 #   checksums.txt   sha256sum format, for `sha256sum -c` and release notes
+#   executor-image/ the executor's image (cmd/kubectl-wf-executor) as an OCI
+#                   image layout, one image per EXECUTOR_PLATFORMS:
+#                   crane push --index dist/executor-image \
+#                     ghcr.io/kubectl-wf/executor:VERSION
 set -euo pipefail
 
 # Byte-identical output needs a fixed collation (globs, sort, tar --sort).
@@ -81,13 +87,27 @@ sha256_of() {
 	fi
 }
 
-build_binary() { # os arch output ldflags
+build_binary() { # os arch output ldflags [package]
 	# CGO off: static binaries that cross-compile from any host. -buildvcs=false:
 	# the version is in the ldflags already, and VCS stamping fails in source
 	# trees without .git or commits. GOAMD64/GOARM64 pinned to the baseline so a
 	# developer's tuned go env cannot ship binaries that old CPUs refuse.
 	CGO_ENABLED=0 GOOS=$1 GOARCH=$2 GOAMD64=v1 GOARM64=v8.0 \
-		go build -C "$ROOT" -trimpath -buildvcs=false -ldflags "$4" -o "$3" ./cmd/kubectl-wf
+		go build -C "$ROOT" -trimpath -buildvcs=false -ldflags "$4" -o "$3" "${5:-./cmd/kubectl-wf}"
+}
+
+# executor_image dir: the executor's image for EXECUTOR_PLATFORMS, an OCI
+# image layout in dir, pushed with the release as the image its binaries
+# name: crane push --index DIR ghcr.io/kubectl-wf/executor:VERSION.
+executor_image() {
+	local dir=$1 platform os arch images=()
+	for platform in ${EXECUTOR_PLATFORMS:-linux/amd64 linux/arm64}; do
+		os=${platform%/*} arch=${platform#*/}
+		log "building the executor for $os/$arch"
+		build_binary "$os" "$arch" "$tmp/executor-$os-$arch" "-s -w" ./cmd/kubectl-wf-executor
+		images+=("$platform=$tmp/executor-$os-$arch")
+	done
+	go run -C "$ROOT" ./hack/ociimage -out "$dir" -path /kubectl-wf-executor "${images[@]}"
 }
 
 # pack_archive stage_dir archive: a tarball that depends only on the staged
@@ -182,7 +202,7 @@ main() {
 	dist=$(cd "$dist" && pwd)
 	# Only this script's outputs: stale archives of another VERSION must not
 	# linger next to a checksums.txt that does not list them.
-	rm -f "$dist"/kubectl-wf_*.tar.gz "$dist/wf.yaml" "$dist/checksums.txt"
+	rm -rf "$dist"/kubectl-wf_*.tar.gz "$dist/wf.yaml" "$dist/checksums.txt" "$dist/executor-image"
 
 	# Fail before minutes of cross-compiling, not after.
 	for platform in $platforms; do
@@ -212,6 +232,8 @@ main() {
 		printf '%s_%s %s\n' "$os" "$arch" "$sha" >>"$tmp/shas"
 		printf '%s  %s\n' "$sha" "${archive##*/}" >>"$tmp/checksums"
 	done
+
+	executor_image "$dist/executor-image"
 
 	render_manifest "$ROOT/krew.yaml" "$version" "$tmp/shas" >"$tmp/wf.yaml"
 	mv "$tmp/wf.yaml" "$dist/wf.yaml"

@@ -12,7 +12,9 @@
 # Prints one PASS/FAIL line per check and exits 1 if any check failed.
 #
 # Environment: PLATFORM (default: this host's GOOS/GOARCH), VERSION (passed on
-# to hack/dist.sh), KEEP_TMP=1 keeps the temp dir for a post-mortem.
+# to hack/dist.sh), KEEP_TMP=1 keeps the temp dir for a post-mortem,
+# KUBECTL_WF_TEST_KUBECONFIG (the local cluster: the release's executor image
+# is then pushed to its registry and run).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -134,6 +136,44 @@ release_runs_its_executor() {
 	runs_executor_of_version "$dir/x/kubectl-wf" v9.8.7
 }
 
+# release_image_runs: the release build's executor image (dist.sh's OCI
+# layout), pushed to the local cluster's registry, from which the cluster
+# pulls every registry's images, serves the release binary's pods: a
+# workflow that saves an artifact and reads it in the next step Succeeds.
+release_image_runs() {
+	local dir=$WORK/release ns=krew-test-release rc=0 registry crane
+	registry=$(source "$ROOT/hack/cluster/lib.sh" && echo "$REGISTRY")
+	crane=$(source "$ROOT/hack/cluster/lib.sh" && echo "$CRANE")
+	"$crane" push --index "$dir/executor-image" "$registry/kubectl-wf/executor:v9.8.7" || return 1
+	export KUBECONFIG=$KUBECTL_WF_TEST_KUBECONFIG
+	kubectl delete namespace "$ns" --ignore-not-found --wait >/dev/null
+	kubectl create namespace "$ns" >/dev/null || return 1
+	cat >"$dir/artifacts.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: release-artifacts}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: save, template: save}
+    - - name: read
+        template: read
+        arguments: {artifacts: [{name: a, from: "{{steps.save.outputs.artifacts.a}}"}]}
+  - name: save
+    container: {image: busybox, command: [sh, -c, "echo saved >/tmp/a"]}
+    outputs: {artifacts: [{name: a, path: /tmp/a}]}
+  - name: read
+    inputs: {artifacts: [{name: a, path: /tmp/a}]}
+    container: {image: busybox, command: [grep, -q, saved, /tmp/a]}
+YAML
+	"$dir/x/kubectl-wf" submit "$dir/artifacts.yaml" -n "$ns" || rc=1
+	"$dir/x/kubectl-wf" get release-artifacts -n "$ns" -o yaml | grep -m1 "executor:" || true
+	kubectl delete namespace "$ns" --wait=false >/dev/null
+	return "$rc"
+}
+
 # plugin_listed ROOT: `kubectl plugin list` names the krew-linked binary. It
 # exits non-zero on mere warnings (e.g. another kubectl-wf later on PATH), so
 # judge by its output.
@@ -236,6 +276,11 @@ main() {
 	check "kubectl plugin list shows $root/bin/kubectl-wf" plugin_listed "$root"
 	check "its Jobs run the executor image of $VERSION_BUILT" runs_executor_of_version "$root/bin/kubectl-wf" "$VERSION_BUILT"
 	check "a release's Jobs run the executor image of its version" release_runs_its_executor
+	if [[ -n ${KUBECTL_WF_TEST_KUBECONFIG:-} ]]; then
+		check "a release's executor image, pushed to a registry, serves its pods" release_image_runs
+	else
+		echo "SKIP: a release's executor image serves its pods (no KUBECTL_WF_TEST_KUBECONFIG: no cluster)"
+	fi
 	check "kubectl completes 'kubectl wf vers' through kubectl_complete-wf" completion_works "$root"
 	check "krew uninstall wf removes the plugin" uninstall_removes "$root"
 

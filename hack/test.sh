@@ -23,7 +23,6 @@ hack/cluster/with-cluster.sh bash -c '
 	hack/images/build.sh
 	go test -count=1 -timeout 30m ./...
 	KUBECTL_WF_DISRUPTIVE=1 go test -count=1 -timeout 10m -run TestAPIServerRestart -v ./cmd/kubectl-wf/cli
-'
-if [[ -x hack/krew-test.sh ]]; then
+	# With the cluster still up, so that a release build of the executor image is run.
 	hack/krew-test.sh
-fi
+'
