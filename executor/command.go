@@ -1,15 +1,23 @@
 package executor
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 )
+
+// terminationLog is where the kubelet reads a container's termination
+// message.
+const terminationLog = "/dev/termination-log"
 
 const usage = `usage:
   kubectl-wf-executor install DEST
   kubectl-wf-executor wrap --out DIR [--artifact NAME=PATH]... [--optional NAME]... -- CMD [ARG...]
   kubectl-wf-executor emit [--artifact NAME=PATH]... [--optional NAME]... [--output-file PATH]... [--message-file FILE] DIR
   kubectl-wf-executor render SRC DEST VAR
+  kubectl-wf-executor fetch DIR   (the artifacts to fetch in $KUBECTL_WF_FETCH)
   kubectl-wf-executor noop
 `
 
@@ -44,6 +52,17 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return emit(opts, stdout, stderr, nil)
 	case sub == "render" && len(rest) == 3:
 		if err := render(rest[0], rest[1], rest[2]); err != nil {
+			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
+			return 1
+		}
+		return 0
+	case sub == "fetch":
+		dir, specs, err := parseFetch(rest, os.Getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "kubectl-wf-executor fetch: %v\n%s", err, usage)
+			return 2
+		}
+		if err := fetchAll(context.Background(), http.DefaultClient, specs, dir, terminationLog, os.Getenv); err != nil {
 			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
 			return 1
 		}

@@ -1,12 +1,17 @@
 // Command kubectl-wf-executor saves a step's output artifacts: an init
 // container installs it into a volume (install), the step's container runs
 // its command under it (wrap), and a native sidecar prints the saved
-// artifacts to its log when the kubelet stops it (emit). See package
-// executor.
+// artifacts to its log when the kubelet stops it (emit); an init container
+// fetches http input artifacts (fetch). See package executor.
 package main
 
 import (
 	"os"
+
+	// The executor's image holds no CA certificates: fetching an https
+	// artifact trusts Mozilla's roots, built in, unless the pod mounts
+	// its own (SSL_CERT_FILE, SSL_CERT_DIR).
+	_ "golang.org/x/crypto/x509roots/fallback"
 
 	"github.com/kubectl-wf/kubectl-wf/executor"
 )
