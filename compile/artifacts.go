@@ -45,6 +45,10 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			data, m := scope.Resolve(args[i].Raw.Data)
 			missing = append(missing, m...)
 			vars[suppliedArtifact(in.Name)] = data
+		case i >= 0 && args[i].HTTP != nil:
+			h, m := resolveHTTPArtifact(args[i].HTTP, scope)
+			missing = append(missing, m...)
+			vars[httpArtifactVar(in.Name)] = encodeHTTPArtifact(h)
 		case i >= 0 && (in.Optional || args[i].Optional) && scope.AbsentRef(args[i].From):
 			// A skipped step's or task's artifact, passed to an optional
 			// input: Argo omits it, so no file is placed.
@@ -60,7 +64,7 @@ func inputArtifactVars(t *wfv1.Template, args []wfv1.Artifact, scope Vars, vars 
 			default:
 				vars[storedArtifactVar(in.Name)] = stored
 			}
-		case i < 0 && in.Raw == nil && in.S3 == nil && !in.Optional:
+		case i < 0 && in.Raw == nil && in.S3 == nil && in.HTTP == nil && !in.Optional:
 			missing = append(missing, "inputs.artifacts."+in.Name)
 		}
 	}
@@ -120,9 +124,15 @@ func inputArtifacts(arts []wfv1.Artifact, vars Vars) ([]wfv1.Artifact, Vars, []s
 		if stored, ok := vars[storedArtifactVar(a.Name)]; ok {
 			// The instantiated input names the stored artifact in its
 			// from, which no input has in a template as written.
-			a.From, a.Raw, a.S3 = stored, nil, nil
+			a.From, a.Raw, a.S3, a.HTTP = stored, nil, nil, nil
 		} else if data, ok := vars[suppliedArtifact(a.Name)]; ok {
-			a.Raw = &wfv1.RawArtifact{Data: data}
+			a.Raw, a.HTTP = &wfv1.RawArtifact{Data: data}, nil
+		} else if h, ok := suppliedHTTPArtifact(vars, a.Name); ok {
+			a.HTTP, a.Raw, a.S3 = h, nil, nil
+		} else if a.HTTP != nil {
+			var m []string
+			a.HTTP, m = resolveHTTPArtifact(a.HTTP, vars)
+			missing = append(missing, m...)
 		} else if a.Raw != nil {
 			data, m := vars.Resolve(a.Raw.Data)
 			missing = append(missing, m...)

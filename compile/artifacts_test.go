@@ -320,13 +320,67 @@ func TestRawArtifactDiagnostics(t *testing.T) {
       artifacts:
       - {name: a, path: /a, s3: {bucket: b, key: k}}
       - {name: b, path: /b, git: {repo: r}}
-      - {name: c, path: /c, http: {url: u}}
+      - {name: c, path: /c, azure: {container: x}}
     container: {image: busybox}
 `,
 		want: []string{
 			"f.yaml:10:34: not supported: spec.templates[0].inputs.artifacts[0].s3.bucket: kubectl-wf has no artifact repository; only key-only s3 artifacts (s3.key alone) are supported",
 			"f.yaml:11:29: not supported: spec.templates[0].inputs.artifacts[1].git: git artifacts are not supported yet; only raw artifacts are",
-			"f.yaml:12:29: not supported: spec.templates[0].inputs.artifacts[2].http: http artifacts are not supported yet; only raw artifacts are",
+			"f.yaml:12:29: not supported: spec.templates[0].inputs.artifacts[2].azure: azure artifacts are not supported yet; only raw artifacts are",
+		},
+	}, {
+		name: "http artifacts are fetched as a container's or script's inputs, with basic auth",
+		body: `  templates:
+  - name: main
+    steps:
+    - - name: s
+        template: c
+        arguments: {artifacts: [{name: a, http: {url: ""}}]}
+    inputs:
+      artifacts:
+      - {name: passed, http: {url: "http://h/p"}}
+    outputs:
+      artifacts:
+      - {name: up, from: "{{steps.s.outputs.artifacts.o}}", http: {url: "http://h/up"}}
+  - name: c
+    inputs:
+      artifacts:
+      - name: a
+        path: /a
+        http:
+          url: http://h/a
+          headers: [{name: X, value: y}]
+          auth:
+            basicAuth: {usernameSecret: {name: s, key: u}, passwordSecret: {name: s, key: p}}
+    outputs:
+      artifacts:
+      - {name: o, path: /o, http: {url: "http://h/o"}}
+    container: {image: busybox, command: [sh, -c, "true"]}
+`,
+		want: []string{
+			"f.yaml:11:43: artifact \"a\": http.url is required",
+			"f.yaml:14:24: not supported: spec.templates[0].inputs.artifacts[0].http: kubectl-wf fetches http input artifacts in container and script templates only; pass it on as an argument",
+			"f.yaml:17:61: not supported: spec.templates[0].outputs.artifacts[0].http: kubectl-wf fetches http artifacts as inputs; it uploads no output artifact",
+			"f.yaml:30:29: not supported: spec.templates[1].outputs.artifacts[0].http: kubectl-wf fetches http artifacts as inputs; it uploads no output artifact",
+		},
+	}, {
+		name: "http artifacts: basic auth, not client certificates or OAuth2",
+		body: `  templates:
+  - name: c
+    inputs:
+      artifacts:
+      - name: a
+        path: /a
+        http:
+          url: http://h/a
+          auth:
+            clientCert: {clientCertSecret: {name: s, key: c}}
+            oauth2: {clientIDSecret: {name: s, key: i}}
+    container: {image: busybox}
+`,
+		want: []string{
+			"f.yaml:15:13: not supported: spec.templates[0].inputs.artifacts[0].http.auth.clientCert: client certificates for http artifacts are not supported yet; use basicAuth or headers",
+			"f.yaml:16:13: not supported: spec.templates[0].inputs.artifacts[0].http.auth.oauth2: OAuth2 for http artifacts is not supported yet; use basicAuth or headers",
 		},
 	}, {
 		name: "subPath selects part of an artifact passed with from; archive changes nothing",

@@ -56,8 +56,10 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if err != nil {
 		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
 	}
+	fetch, fetchedVolume, fetchedMounts := httpArtifactPlacement(tmpl)
 	// Before the pod is built: mirrorVolumeMounts mirrors them too.
 	containers[0].VolumeMounts = append(containers[0].VolumeMounts, storedMounts...)
+	containers[0].VolumeMounts = append(containers[0].VolumeMounts, fetchedMounts...)
 	if artifactVolume != nil {
 		containers[0].VolumeMounts = append(containers[0].VolumeMounts, artifactMounts...)
 		if script == nil {
@@ -110,6 +112,11 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 		pod.Volumes = append(pod.Volumes, *artifactVolume)
 	}
 	pod.Volumes = append(pod.Volumes, storedVolumes...)
+	if fetch != nil {
+		// First, as Argo's init container fetches before anything runs.
+		pod.InitContainers = append([]corev1.Container{*fetch}, pod.InitContainers...)
+		pod.Volumes = append(pod.Volumes, *fetchedVolume)
+	}
 
 	meta := w.objectMeta(name, nodeName, tmpl.Name)
 	if tmpl.Daemon != nil && *tmpl.Daemon {

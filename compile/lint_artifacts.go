@@ -65,10 +65,14 @@ func (l *linter) lintInputArtifacts(at string, t *wfv1.Template) {
 		}
 		l.lintRawSize(p, a)
 		l.lintSubPath(p, a)
-		if leaf {
+		switch {
+		case leaf:
 			l.lintArtifactKey(p, a)
-		} else if a.S3 != nil {
+			l.lintHTTPArtifact(p, a)
+		case a.S3 != nil:
 			l.errorf(p+".s3", "not supported: %s.s3: kubectl-wf resolves key-only input artifacts in container and script templates only", p)
+		case a.HTTP != nil:
+			l.errorf(p+".http", "not supported: %s.http: kubectl-wf fetches http input artifacts in container and script templates only; pass it on as an argument", p)
 		}
 	}
 }
@@ -78,6 +82,13 @@ func (l *linter) lintInputArtifacts(at string, t *wfv1.Template) {
 func (l *linter) lintArtifactKey(at string, a wfv1.Artifact) {
 	if a.S3 != nil && a.S3.Key == "" {
 		l.errorf(at+".s3", "not supported: %s.s3: kubectl-wf runs key-only s3 artifacts, which need a key", at)
+	}
+}
+
+// lintHTTPArtifact: an http artifact needs its URL.
+func (l *linter) lintHTTPArtifact(at string, a wfv1.Artifact) {
+	if a.HTTP != nil && a.HTTP.URL == "" {
+		l.errorf(at+".http", "artifact %q: http.url is required", a.Name)
 	}
 }
 
@@ -101,7 +112,11 @@ func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 	ap := at + ".outputs.artifacts"
 	l.lintArtifactNames(ap, t.Outputs.Artifacts)
 	for i, a := range t.Outputs.Artifacts {
-		l.lintGlobalName(fmt.Sprintf("%s[%d]", ap, i), a)
+		p := fmt.Sprintf("%s[%d]", ap, i)
+		l.lintGlobalName(p, a)
+		if a.HTTP != nil {
+			l.errorf(p+".http", "not supported: %s.http: kubectl-wf fetches http artifacts as inputs; it uploads no output artifact", p)
+		}
 	}
 	switch {
 	case len(t.Steps) > 0 || t.DAG != nil:
@@ -224,6 +239,7 @@ func (l *linter) lintArtifactArguments(ap string, args []wfv1.Artifact, target *
 		l.lintRawSize(p, a)
 		l.lintSubPath(p, a)
 		l.lintArtifactKey(p, a)
+		l.lintHTTPArtifact(p, a)
 		l.lintFromExpression(p, a)
 	}
 	if target == nil {

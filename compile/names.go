@@ -106,3 +106,8 @@ func LoopLocal(local Vars, index int, label string) Vars {
 // with no name, so {{steps.name}} is empty there and in its steps'
 // arguments.
 func TopLocal() Vars { return Vars{"steps.name": ""} }
+
+// ReservedContainerPrefix starts the names of the containers kubectl-wf
+// adds to a pod (FetchContainerName, ArtifactsContainerName, …), as
+// Argo's init and wait containers are its own.
+const ReservedContainerPrefix = "kubectl-wf-"

@@ -65,7 +65,6 @@ var supportTable = map[string]support{
 	"S3Artifact.caSecret":                 s3RepositoryField,
 	"S3Artifact.addressingStyle":          s3RepositoryField,
 	"Artifact.git":                        notYet("git artifacts are not supported yet; only raw artifacts are"),
-	"Artifact.http":                       notYet("http artifacts are not supported yet; only raw artifacts are"),
 	"Artifact.artifactory":                notYet("artifactory artifacts are not supported yet; only raw artifacts are"),
 	"Artifact.hdfs":                       notYet("hdfs artifacts are not supported yet; only raw artifacts are"),
 	"Artifact.oss":                        notYet("oss artifacts are not supported yet; only raw artifacts are"),
@@ -75,6 +74,10 @@ var supportTable = map[string]support{
 	"ValueFrom.event":                     notYet("event payloads need Argo's server"),
 	"Parameter.enum":                      ignored("enum is checked by Argo's UI only"),
 	"ResourceTemplate.manifestFrom":       notYet("manifestFrom needs artifacts, which are not supported yet"),
+
+	// http input artifacts: basic auth only.
+	"HTTPAuth.clientCert": notYet("client certificates for http artifacts are not supported yet; use basicAuth or headers"),
+	"HTTPAuth.oauth2":     notYet("OAuth2 for http artifacts is not supported yet; use basicAuth or headers"),
 
 	// Artifact GC: the driver deletes the artifacts itself, with no pod.
 	"ArtifactGC.serviceAccountName":              notYet(noGCPod),

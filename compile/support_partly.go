@@ -35,6 +35,7 @@ var partlySupported = map[string]string{
 	"Artifact.from":                                 "{{steps.X.outputs.artifacts.Y}}, {{tasks.X.outputs.artifacts.Y}} or {{workflow.outputs.artifacts.Y}}: an artifact a container or script saved, maybe passed on by steps or dag templates",
 	"Artifact.fromExpression":                       "an expression that gives one of the artifacts from names (steps.X.outputs.artifacts.Y…); an artifact is a value there, not an object with fields",
 	"Artifact.subPath":                              "with from or fromExpression: a file or directory of the artifact",
+	"Artifact.http":                                 "input artifacts and artifact arguments, fetched before main starts by an init container (kubectl-wf-fetch, the executor image) into an emptyDir mounted at the path; not output artifacts: nothing is uploaded",
 	"Artifact.s3":                                   "key-only (s3.key alone), on output and input artifacts with a path and on artifact arguments: a key names an artifact saved by the same workflow (kept in its ConfigMaps), not one of an artifact repository shared across workflows",
 	"Artifact.archive":                              "files are kept as they are, whatever the archive; the consumer gets the same files",
 	"WorkflowSpec.archiveLogs":                      "the logs of container, script and containerSet pods (not of http or resource templates), kept in the pod's artifacts ConfigMap: only the last bytes that fit in 1 MiB",

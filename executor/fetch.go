@@ -15,36 +15,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/kubectl-wf/kubectl-wf/executor/fetchspec"
 )
-
-// FetchEnv holds the JSON list of FetchSpecs that `fetch` downloads.
-const FetchEnv = "KUBECTL_WF_FETCH"
-
-// FetchSpec is one input artifact fetched with an HTTP GET, as Argo's
-// http artifact driver fetches it. The compiler writes the list into
-// FetchEnv; credentials come from the environment variables named here
-// (set from Secrets), never from the list.
-type FetchSpec struct {
-	Name    string        `json:"name"`
-	URL     string        `json:"url"`
-	Headers []FetchHeader `json:"headers,omitempty"`
-	// UsernameEnv and PasswordEnv name the variables holding basic auth's
-	// credentials; Argo sends them only when both are set.
-	UsernameEnv string `json:"usernameEnv,omitempty"`
-	PasswordEnv string `json:"passwordEnv,omitempty"`
-	// Archive is "none", "tar" or "zip", as the artifact's archive says;
-	// empty: a gzip'd tarball is detected and unpacked, as Argo does.
-	Archive     string `json:"archive,omitempty"`
-	Mode        *int32 `json:"mode,omitempty"`
-	RecurseMode bool   `json:"recurseMode,omitempty"`
-	Optional    bool   `json:"optional,omitempty"`
-}
-
-// FetchHeader is a request header.
-type FetchHeader struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
 
 // notFoundError is a 404, which an optional artifact may be: its status.
 type notFoundError string
@@ -54,7 +27,7 @@ func (e notFoundError) Error() string { return string(e) }
 // fetchAll downloads each artifact of specs into dir/NAME (a file, or a
 // directory when it was an archive), stopping at the first failure, which
 // it also writes to messageFile as the container's termination message.
-func fetchAll(ctx context.Context, client *http.Client, specs []FetchSpec, dir, messageFile string, getenv func(string) string) error {
+func fetchAll(ctx context.Context, client *http.Client, specs []fetchspec.Spec, dir, messageFile string, getenv func(string) string) error {
 	for _, s := range specs {
 		err := fetchOne(ctx, client, s, filepath.Join(dir, s.Name), getenv)
 		var notFound notFoundError
@@ -72,7 +45,7 @@ func fetchAll(ctx context.Context, client *http.Client, specs []FetchSpec, dir, 
 	return nil
 }
 
-func fetchOne(ctx context.Context, client *http.Client, s FetchSpec, dest string, getenv func(string) string) error {
+func fetchOne(ctx context.Context, client *http.Client, s fetchspec.Spec, dest string, getenv func(string) string) error {
 	tmp := dest + ".tmp"
 	if err := download(ctx, client, s, tmp, getenv); err != nil {
 		_ = os.Remove(tmp)
@@ -87,7 +60,7 @@ func fetchOne(ctx context.Context, client *http.Client, s FetchSpec, dest string
 	return nil
 }
 
-func download(ctx context.Context, client *http.Client, s FetchSpec, file string, getenv func(string) string) error {
+func download(ctx context.Context, client *http.Client, s fetchspec.Spec, file string, getenv func(string) string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
 	if err != nil {
 		return err
@@ -311,13 +284,13 @@ func chmodArtifact(path string, mode fs.FileMode, recurse bool) error {
 
 // parseFetch reads fetch's arguments (the destination directory) and its
 // list from the environment.
-func parseFetch(args []string, getenv func(string) string) (string, []FetchSpec, error) {
+func parseFetch(args []string, getenv func(string) string) (string, []fetchspec.Spec, error) {
 	if len(args) != 1 {
 		return "", nil, errors.New("fetch takes the destination directory")
 	}
-	var specs []FetchSpec
-	if err := json.Unmarshal([]byte(getenv(FetchEnv)), &specs); err != nil {
-		return "", nil, fmt.Errorf("%s: %w", FetchEnv, err)
+	var specs []fetchspec.Spec
+	if err := json.Unmarshal([]byte(getenv(fetchspec.Env)), &specs); err != nil {
+		return "", nil, fmt.Errorf("%s: %w", fetchspec.Env, err)
 	}
 	return args[0], specs, nil
 }

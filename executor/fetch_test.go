@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kubectl-wf/kubectl-wf/executor/fetchspec"
 )
 
 // tarGz is a gzip'd tarball of files (name → content; a name ending in /
@@ -134,33 +136,33 @@ func TestFetch(t *testing.T) {
 	mode := int32(0o755)
 	tests := []struct {
 		name    string
-		spec    FetchSpec
+		spec    fetchspec.Spec
 		want    []string
 		wantErr string
 	}{
-		{name: "a file, with headers", spec: FetchSpec{URL: "/plain", Headers: []FetchHeader{{"X-Token", "t1"}}},
+		{name: "a file, with headers", spec: fetchspec.Spec{URL: "/plain", Headers: []fetchspec.Header{{Name: "X-Token", Value: "t1"}}},
 			want: []string{"a -rw-r--r-- plain t1"}},
-		{name: "basic auth from the environment", spec: FetchSpec{URL: "/private", UsernameEnv: "U", PasswordEnv: "P"},
+		{name: "basic auth from the environment", spec: fetchspec.Spec{URL: "/private", UsernameEnv: "U", PasswordEnv: "P"},
 			want: []string{"a -rw-r--r-- secret"}},
-		{name: "no credentials", spec: FetchSpec{URL: "/private"},
+		{name: "no credentials", spec: fetchspec.Spec{URL: "/private"},
 			wantErr: "artifact a failed to load: loading content from URL/private failed with reason: 401 Unauthorized"},
-		{name: "a tarball of one file becomes that file", spec: FetchSpec{URL: "/single.tgz"},
+		{name: "a tarball of one file becomes that file", spec: fetchspec.Spec{URL: "/single.tgz"},
 			want: []string{"a -rw-r--r-- one"}},
-		{name: "a tarball of several becomes a folder", spec: FetchSpec{URL: "/several.tgz"},
+		{name: "a tarball of several becomes a folder", spec: fetchspec.Spec{URL: "/several.tgz"},
 			want: []string{"a drwxr-xr-x dir", "a/a.txt -rw-r--r-- A", "a/sub drwxr-xr-x dir", "a/sub/b.txt -rw-r--r-- B"}},
-		{name: "archive none keeps the tarball", spec: FetchSpec{URL: "/single.tgz", Archive: "none"},
+		{name: "archive none keeps the tarball", spec: fetchspec.Spec{URL: "/single.tgz", Archive: "none"},
 			want: []string{"a -rw-r--r-- " + string(single)}},
-		{name: "a zip is unpacked when it says so", spec: FetchSpec{URL: "/files.zip", Archive: "zip"},
+		{name: "a zip is unpacked when it says so", spec: fetchspec.Spec{URL: "/files.zip", Archive: "zip"},
 			want: []string{"a drwxr-xr-x dir", "a/1.txt -rw-r--r-- 1", "a/2.txt -rw-r--r-- 2"}},
-		{name: "mode", spec: FetchSpec{URL: "/plain", Mode: &mode},
+		{name: "mode", spec: fetchspec.Spec{URL: "/plain", Mode: &mode},
 			want: []string{"a -rwxr-xr-x plain "}},
-		{name: "mode on a folder and what it holds", spec: FetchSpec{URL: "/several.tgz", Mode: &mode, RecurseMode: true},
+		{name: "mode on a folder and what it holds", spec: fetchspec.Spec{URL: "/several.tgz", Mode: &mode, RecurseMode: true},
 			want: []string{"a drwxr-xr-x dir", "a/a.txt -rwxr-xr-x A", "a/sub drwxr-xr-x dir", "a/sub/b.txt -rwxr-xr-x B"}},
-		{name: "a tarball climbing out is refused", spec: FetchSpec{URL: "/escaping.tgz"},
+		{name: "a tarball climbing out is refused", spec: fetchspec.Spec{URL: "/escaping.tgz"},
 			wantErr: "artifact a failed to load: illegal file path: ../outside"},
-		{name: "not found", spec: FetchSpec{URL: "/missing"}, wantErr: "artifact a failed to load: 404 Not Found"},
-		{name: "an optional one not found is skipped", spec: FetchSpec{URL: "/missing", Optional: true}},
-		{name: "a server error", spec: FetchSpec{URL: "/broken", Optional: true},
+		{name: "not found", spec: fetchspec.Spec{URL: "/missing"}, wantErr: "artifact a failed to load: 404 Not Found"},
+		{name: "an optional one not found is skipped", spec: fetchspec.Spec{URL: "/missing", Optional: true}},
+		{name: "a server error", spec: fetchspec.Spec{URL: "/broken", Optional: true},
 			wantErr: "artifact a failed to load: loading content from URL/broken failed with reason: 500 Internal Server Error"},
 	}
 	for _, tt := range tests {
@@ -168,7 +170,7 @@ func TestFetch(t *testing.T) {
 			dir, messageFile := t.TempDir(), filepath.Join(t.TempDir(), "message")
 			tt.spec.Name = "a"
 			tt.spec.URL = server.URL + tt.spec.URL
-			err := fetchAll(context.Background(), server.Client(), []FetchSpec{tt.spec}, dir, messageFile, func(k string) string { return env[k] })
+			err := fetchAll(context.Background(), server.Client(), []fetchspec.Spec{tt.spec}, dir, messageFile, func(k string) string { return env[k] })
 			wantErr := strings.ReplaceAll(tt.wantErr, "URL", server.URL)
 			if tt.wantErr != "" {
 				message, _ := os.ReadFile(messageFile)
@@ -188,9 +190,9 @@ func TestFetch(t *testing.T) {
 }
 
 func TestParseFetch(t *testing.T) {
-	env := map[string]string{FetchEnv: `[{"name":"a","url":"http://h/x","headers":[{"name":"K","value":"V"}],"archive":"none"}]`}
+	env := map[string]string{fetchspec.Env: `[{"name":"a","url":"http://h/x","headers":[{"name":"K","value":"V"}],"archive":"none"}]`}
 	dir, specs, err := parseFetch([]string{"/out"}, func(k string) string { return env[k] })
-	want := []FetchSpec{{Name: "a", URL: "http://h/x", Headers: []FetchHeader{{"K", "V"}}, Archive: "none"}}
+	want := []fetchspec.Spec{{Name: "a", URL: "http://h/x", Headers: []fetchspec.Header{{Name: "K", Value: "V"}}, Archive: "none"}}
 	if err != nil || dir != "/out" || !cmp.Equal(specs, want) {
 		t.Errorf("parseFetch = %q, %+v, %v", dir, specs, err)
 	}

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -28,6 +29,40 @@ func daemonState(job *batchv1.Job, pod *corev1.Pod) (bool, string) {
 		}
 	}
 	return true, pod.Status.PodIP
+}
+
+// failedInitContainer is why a pod failed before main started, as Argo
+// gives it: an init container that exited with an error. One of
+// kubectl-wf's own (fetching artifacts, installing the executor) errs the
+// node, as Argo's init container does; one of the template's fails it.
+func failedInitContainer(job *batchv1.Job, pod *corev1.Pod) (Phase, string) {
+	if pod.Status.Phase != corev1.PodFailed {
+		return "", ""
+	}
+	for _, c := range pod.Status.InitContainerStatuses {
+		t := c.State.Terminated
+		if t == nil || t.ExitCode == 0 || isNativeSidecar(job, c.Name) {
+			continue
+		}
+		msg := fmt.Sprintf("%s: %s (exit code %d)", c.Name, t.Reason, t.ExitCode)
+		if t.Message != "" {
+			msg += ": " + t.Message
+		}
+		if strings.HasPrefix(c.Name, compile.ReservedContainerPrefix) {
+			return Error, msg
+		}
+		return Failed, msg
+	}
+	return "", ""
+}
+
+func isNativeSidecar(job *batchv1.Job, name string) bool {
+	for _, c := range job.Spec.Template.Spec.InitContainers {
+		if c.Name == name {
+			return c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
+		}
+	}
+	return false
 }
 
 // failedSidecar is why a pod whose main container succeeded fails after

@@ -82,3 +82,36 @@ func TestSidecarFailureFailsThePod(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedInitContainer: the first init container that exited with an
+// error, not a native sidecar (failedSidecar's), and only once the pod
+// failed.
+func TestFailedInitContainer(t *testing.T) {
+	always := corev1.ContainerRestartPolicyAlways
+	job := &batchv1.Job{Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+		InitContainers: []corev1.Container{{Name: "kubectl-wf-artifacts", RestartPolicy: &always}, {Name: "kubectl-wf-fetch"}, {Name: "setup"}},
+	}}}}
+	exited := func(name string, code int32) corev1.ContainerStatus {
+		return corev1.ContainerStatus{Name: name, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: code, Reason: "Error"}}}
+	}
+	for _, tc := range []struct {
+		name      string
+		podPhase  corev1.PodPhase
+		statuses  []corev1.ContainerStatus
+		wantPhase Phase
+		wantMsg   string
+	}{
+		{"kubectl-wf's own errs", corev1.PodFailed, []corev1.ContainerStatus{exited("kubectl-wf-artifacts", 0), exited("kubectl-wf-fetch", 1)}, Error, "kubectl-wf-fetch: Error (exit code 1)"},
+		{"the template's fails", corev1.PodFailed, []corev1.ContainerStatus{exited("kubectl-wf-fetch", 0), exited("setup", 2)}, Failed, "setup: Error (exit code 2)"},
+		{"a native sidecar is failedSidecar's", corev1.PodFailed, []corev1.ContainerStatus{exited("kubectl-wf-artifacts", 1)}, "", ""},
+		{"not failed yet", corev1.PodPending, []corev1.ContainerStatus{exited("setup", 2)}, "", ""},
+		{"all went well", corev1.PodFailed, []corev1.ContainerStatus{exited("kubectl-wf-fetch", 0), exited("setup", 0)}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := &corev1.Pod{Status: corev1.PodStatus{Phase: tc.podPhase, InitContainerStatuses: tc.statuses}}
+			if phase, msg := failedInitContainer(job, pod); phase != tc.wantPhase || msg != tc.wantMsg {
+				t.Errorf("failedInitContainer = %q %q, want %q %q", phase, msg, tc.wantPhase, tc.wantMsg)
+			}
+		})
+	}
+}

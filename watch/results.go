@@ -142,6 +142,10 @@ func podStateOf(job *batchv1.Job, pod *corev1.Pod) PodResult {
 	// Ended: the main container's terminated state says how.
 	if main == nil || main.State.Terminated == nil {
 		r.Phase, r.Message = Failed, pod.Status.Message
+		if phase, msg := failedInitContainer(job, pod); msg != "" {
+			// It never started: an init container failed.
+			r.Phase, r.Message = phase, msg
+		}
 		if r.Message == "" {
 			r.Message = fmt.Sprintf("pod %s", pod.Status.Phase)
 		}

@@ -33,6 +33,12 @@ func TestPodState(t *testing.T) {
 		{"pull throttled, backing off", corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{Name: "main",
 			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: `Back-off pulling image "busybox": ErrImagePull: pull QPS exceeded`}}}}}, Pending, "ImagePullBackOff"},
 		{"running", corev1.PodStatus{Phase: corev1.PodRunning}, Running, ""},
+		// An init container failed, so main never started: Argo errs the
+		// node for its own init container, fails it for the template's.
+		{"fetching an artifact failed", failedInit("kubectl-wf-fetch", "artifact a failed to load: 404 Not Found"), Error,
+			"kubectl-wf-fetch: Error (exit code 1): artifact a failed to load: 404 Not Found"},
+		{"the template's init container failed", failedInit("setup", ""), Failed, "setup: Error (exit code 1)"},
+		{"failed with no container to blame", corev1.PodStatus{Phase: corev1.PodFailed}, Failed, "pod Failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := checkedPodState(t, job, &corev1.Pod{Status: tc.status})
@@ -41,6 +47,14 @@ func TestPodState(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failedInit is a failed pod whose init container name exited 1 with
+// message, main waiting behind it.
+func failedInit(name, message string) corev1.PodStatus {
+	return corev1.PodStatus{Phase: corev1.PodFailed,
+		InitContainerStatuses: []corev1.ContainerStatus{{Name: name, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", Message: message}}}},
+		ContainerStatuses:     []corev1.ContainerStatus{{Name: "main", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}}}}}
 }
 
 // TestDecodedResultsFollowTheAnnotation: a result is decoded again only

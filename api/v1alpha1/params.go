@@ -71,17 +71,17 @@ type Artifact struct {
 // ArtifactLocation is where an artifact lives. Repository drivers are kept
 // opaque: kubectl-wf reports them as not supported, except raw.
 type ArtifactLocation struct {
-	ArchiveLogs *bool        `json:"archiveLogs,omitempty"`
-	S3          *S3Artifact  `json:"s3,omitempty"`
-	Git         *Object      `json:"git,omitempty"`
-	HTTP        *Object      `json:"http,omitempty"`
-	Artifactory *Object      `json:"artifactory,omitempty"`
-	HDFS        *Object      `json:"hdfs,omitempty"`
-	Raw         *RawArtifact `json:"raw,omitempty"`
-	OSS         *Object      `json:"oss,omitempty"`
-	GCS         *Object      `json:"gcs,omitempty"`
-	Azure       *Object      `json:"azure,omitempty"`
-	Plugin      *Object      `json:"plugin,omitempty"`
+	ArchiveLogs *bool         `json:"archiveLogs,omitempty"`
+	S3          *S3Artifact   `json:"s3,omitempty"`
+	Git         *Object       `json:"git,omitempty"`
+	HTTP        *HTTPArtifact `json:"http,omitempty"`
+	Artifactory *Object       `json:"artifactory,omitempty"`
+	HDFS        *Object       `json:"hdfs,omitempty"`
+	Raw         *RawArtifact  `json:"raw,omitempty"`
+	OSS         *Object       `json:"oss,omitempty"`
+	GCS         *Object       `json:"gcs,omitempty"`
+	Azure       *Object       `json:"azure,omitempty"`
+	Plugin      *Object       `json:"plugin,omitempty"`
 }
 
 // S3Artifact is an s3 location. kubectl-wf has no artifact repository:
@@ -102,6 +102,33 @@ type S3Artifact struct {
 	CASecret                 *corev1.SecretKeySelector `json:"caSecret,omitempty"`
 	AddressingStyle          string                    `json:"addressingStyle,omitempty"`
 	Key                      string                    `json:"key,omitempty"`
+}
+
+// HTTPArtifact is an input artifact fetched with an HTTP GET.
+type HTTPArtifact struct {
+	URL     string    `json:"url"`
+	Headers []Header  `json:"headers,omitempty"`
+	Auth    *HTTPAuth `json:"auth,omitempty"`
+}
+
+// Header is a request header of an HTTPArtifact.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// HTTPAuth is how an HTTPArtifact's request authenticates; kubectl-wf
+// runs basic auth.
+type HTTPAuth struct {
+	ClientCert *Object    `json:"clientCert,omitempty"`
+	OAuth2     *Object    `json:"oauth2,omitempty"`
+	BasicAuth  *BasicAuth `json:"basicAuth,omitempty"`
+}
+
+// BasicAuth takes a user name and password from Secrets.
+type BasicAuth struct {
+	UsernameSecret *corev1.SecretKeySelector `json:"usernameSecret,omitempty"`
+	PasswordSecret *corev1.SecretKeySelector `json:"passwordSecret,omitempty"`
 }
 
 // RawArtifact is an artifact given inline.
