@@ -10,6 +10,7 @@ const usage = `usage:
   kubectl-wf-executor wrap --out DIR [--artifact NAME=PATH]... [--optional NAME]... -- CMD [ARG...]
   kubectl-wf-executor emit [--artifact NAME=PATH]... [--optional NAME]... [--output-file PATH]... [--message-file FILE] DIR
   kubectl-wf-executor render SRC DEST VAR
+  kubectl-wf-executor seed SRC DEST [SRC DEST]...
   kubectl-wf-executor noop
 `
 
@@ -44,6 +45,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return emit(opts, stdout, stderr, nil)
 	case sub == "render" && len(rest) == 3:
 		if err := render(rest[0], rest[1], rest[2]); err != nil {
+			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
+			return 1
+		}
+		return 0
+	case sub == "seed" && len(rest) >= 2 && len(rest)%2 == 0:
+		if err := seed(rest, stderr); err != nil {
 			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
 			return 1
 		}
