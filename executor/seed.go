@@ -18,7 +18,9 @@ import (
 // src is an empty directory: nothing to copy. What the user may not read
 // is left out, with a warning, as the step's user, the same, could not
 // read it either. Directories that are mount points (another device) are
-// left out: the kubelet mounts them in the step's container too.
+// left out: the kubelet mounts them in the step's container too. It may
+// run again over its own copy, as the kubelet may run an init container
+// again: what is there is replaced.
 func seed(pairs []string, stderr io.Writer) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if err := seedDir(pairs[i], pairs[i+1], stderr); err != nil {
@@ -38,6 +40,7 @@ func seedDir(src, dest string, stderr io.Writer) error {
 	case !info.IsDir():
 		return fmt.Errorf("seed %s: not a directory", src)
 	}
+	dest = filepath.Clean(dest)
 	if err := os.MkdirAll(dest, 0o700); err != nil {
 		return err
 	}
@@ -77,12 +80,15 @@ func (c *copier) entry(src, dest string) error {
 		return c.unreadable(src, err)
 	}
 	id := fileIDOf(info)
+	if info.IsDir() && (id.dev != c.root.dev || src == c.dest) {
+		return nil // a mount point
+	}
+	if err := replaceable(dest, info.IsDir()); err != nil {
+		return err
+	}
 	switch mode := info.Mode(); {
 	case mode.IsDir():
-		if id.dev != c.root.dev || src == c.dest {
-			return nil // a mount point
-		}
-		if err := os.Mkdir(dest, 0o700); err != nil {
+		if err := os.Mkdir(dest, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
 		}
 		if err := c.children(src, dest); err != nil {
@@ -115,6 +121,36 @@ func (c *copier) entry(src, dest string) error {
 		return nil
 	}
 	return c.keepAttributes(dest, info, true)
+}
+
+// replaceable clears the way for a copy at dest, made before: a directory
+// made writable to stay one, anything else removed.
+func replaceable(dest string, dir bool) error {
+	info, err := os.Lstat(dest)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case dir && info.IsDir():
+		return os.Chmod(dest, 0o700)
+	}
+	if info.IsDir() {
+		if err := makeWritable(dest); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(dest)
+}
+
+// makeWritable lets the user remove what is under dir.
+func makeWritable(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			err = os.Chmod(p, 0o700)
+		}
+		return err
+	})
 }
 
 // copyFile copies a regular file's bytes; copied is false, with the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -23,7 +24,11 @@ func TestSeed(t *testing.T) {
 		// tree builds the source under src; nil leaves src missing.
 		tree func(t *testing.T, src string)
 		// args are seed's, given src and dest.
-		args       func(src, dest string) []string
+		args func(src, dest string) []string
+		// before fills dest before the first run.
+		before func(t *testing.T, dest string)
+		// runs is how many times seed runs: 1 unless given.
+		runs       int
 		code       int
 		want       []string // the trees under each dest (listing)
 		wantStderr string
@@ -80,6 +85,31 @@ func TestSeed(t *testing.T) {
 			". dtrwxrwxrwx 2020-01-02T03:04:05Z",
 			"link Lrwxrwxrwx -> setuid owner 42:43",
 			"setuid urwxr-xr-x 2020-01-02T03:04:05Z s owner 1234:5678",
+		},
+	}, {
+		// As the kubelet may run an init container again.
+		name: "a second run replaces the first's copy",
+		tree: func(t *testing.T, src string) {
+			must(t, os.Chmod(src, 0o755))
+			write(t, filepath.Join(src, "ro/f"), "read only", 0o400)
+			must(t, os.Chmod(filepath.Join(src, "ro"), 0o555))
+			write(t, filepath.Join(src, "x"), "x", 0o644)
+			must(t, os.Link(filepath.Join(src, "x"), filepath.Join(src, "y")))
+			must(t, os.Symlink("x", filepath.Join(src, "link")))
+		},
+		before: func(t *testing.T, dest string) {
+			write(t, filepath.Join(dest, "link/sealed/f"), "in the way", 0o400)
+			must(t, os.Chmod(filepath.Join(dest, "link/sealed"), 0o500))
+			write(t, filepath.Join(dest, "ro"), "a file where a directory goes", 0o444)
+		},
+		runs: 2,
+		want: []string{
+			". drwxr-xr-x 2020-01-02T03:04:05Z",
+			"link Lrwxrwxrwx -> x",
+			"ro dr-xr-xr-x 2020-01-02T03:04:05Z",
+			"ro/f -r-------- 2020-01-02T03:04:05Z read only",
+			"x -rw-r--r-- 2020-01-02T03:04:05Z x (2 links)",
+			"y -rw-r--r-- 2020-01-02T03:04:05Z x (2 links)",
 		},
 	}, {
 		name: "a missing source is nothing to copy",
@@ -154,8 +184,16 @@ func TestSeed(t *testing.T) {
 			if tt.args != nil {
 				args = tt.args(src, dest)
 			}
+			if tt.before != nil {
+				tt.before(t, dest)
+			}
 			var stderr strings.Builder
-			code := Main(append([]string{"seed"}, args...), nil, io.Discard, &stderr)
+			code := 0
+			for range max(tt.runs, 1) {
+				if code = Main(append([]string{"seed"}, args...), nil, io.Discard, &stderr); code != 0 {
+					break
+				}
+			}
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}
@@ -239,5 +277,68 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSeedAsAnotherUser runs seed as nobody, as in a pod whose main runs
+// as a user other than root: what nobody copies is nobody's, what nobody
+// may not read is left out, and the emptyDir's own directory, root's,
+// keeps its mode. A second run replaces its first's read-only copy.
+func TestSeedAsAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root, to run seed as another user")
+	}
+	const nobody = 65534
+	stamp := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	// Where nobody may go: t.TempDir's parents are root's alone.
+	base, err := os.MkdirTemp("", "seed-*")
+	must(t, err)
+	t.Cleanup(func() { os.RemoveAll(base) })
+	must(t, os.Chmod(base, 0o755))
+	exe := filepath.Join(base, "executor")
+	data, err := os.ReadFile(testBinary(t))
+	must(t, err)
+	must(t, os.WriteFile(exe, data, 0o755))
+
+	src, dest := filepath.Join(base, "src"), filepath.Join(base, "dest")
+	must(t, os.Mkdir(src, 0o755))
+	must(t, os.Chmod(src, 0o755))
+	write(t, filepath.Join(src, "mine"), "m", 0o644)
+	must(t, os.Chown(filepath.Join(src, "mine"), nobody, nobody))
+	write(t, filepath.Join(src, "roots"), "r", 0o644)
+	write(t, filepath.Join(src, "secret"), "s", 0o600)
+	write(t, filepath.Join(src, "sealed/f"), "f", 0o644)
+	must(t, os.Chmod(filepath.Join(src, "sealed"), 0o700))
+	write(t, filepath.Join(src, "ro/f"), "f", 0o444)
+	must(t, os.Chmod(filepath.Join(src, "ro"), 0o555))
+	stampTree(t, src, stamp)
+	must(t, os.Mkdir(dest, 0o777))
+	must(t, os.Chmod(dest, 0o777))
+
+	var stderr strings.Builder
+	for range 2 {
+		cmd := exec.Command(exe, "seed", src, dest)
+		cmd.Env = append(os.Environ(), helperEnv+"=1")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("seed: %v; stderr:\n%s", err, stderr.String())
+		}
+	}
+	want := []string{
+		". drwxrwxrwx",
+		"mine -rw-r--r-- 2020-01-02T03:04:05Z m owner 65534:65534",
+		"ro dr-xr-xr-x owner 65534:65534",
+		"ro/f -r--r--r-- 2020-01-02T03:04:05Z f owner 65534:65534",
+		"roots -rw-r--r-- 2020-01-02T03:04:05Z r owner 65534:65534",
+		"sealed drwx------ owner 65534:65534",
+	}
+	if diff := cmp.Diff(want, listing(t, dest, false)); diff != "" {
+		t.Errorf("dest (-want +got):\n%s", diff)
+	}
+	for _, left := range []string{"secret: left out: ", "sealed: left out: "} {
+		if !strings.Contains(stderr.String(), left) {
+			t.Errorf("stderr lacks %q:\n%s", left, stderr.String())
+		}
 	}
 }
