@@ -54,34 +54,58 @@ func pathArtifacts(t *wfv1.Template) []wfv1.Artifact {
 // on a volume main mounts, the sidecar collects itself once main has
 // ended, by mounting that volume too. Any other is saved by the executor,
 // which an init container installs in a volume they share and under which
-// main then runs its command: main must have one, as its image's
-// entrypoint is not known here.
+// main then runs its command; a container with no command, whose image's
+// entrypoint is not known here, gets a volume for it instead
+// (seeded_dirs.go).
 func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv1.Template) error {
 	artifacts, files := pathArtifacts(tmpl), sidecarOutputFiles(tmpl)
 	if len(artifacts) == 0 && len(files) == 0 {
 		return nil
 	}
 	mount := corev1.VolumeMount{Name: executorVolumeName, MountPath: executorDir}
+	mainVolumes := mainMounts(tmpl)
+	var seed *corev1.Container
+	if seedsArtifacts(tmpl) {
+		dirs, err := seededDirs(tmpl)
+		if err != nil {
+			return err
+		}
+		if len(dirs) > 0 {
+			c, seeded := withSeededDirs(pod, main, dirs)
+			seed, mainVolumes = &c, slices.Concat(mainVolumes, seeded)
+		}
+	}
 	sidecarMounts := []corev1.VolumeMount{mount}
 	var wrapped, collected []string
 	for _, f := range files {
 		collected = append(collected, "--output-file", f)
-		sidecarMounts = withMountOf(sidecarMounts, tmpl, f)
+		sidecarMounts = withMountOf(sidecarMounts, mainVolumes, f)
 	}
 	for _, a := range artifacts {
 		flags := []string{"--artifact", a.Name + "=" + a.Path}
 		if a.Optional {
 			flags = append(flags, "--optional", a.Name)
 		}
-		if _, ok := volumeHolding(mainMounts(tmpl), a.Path); !ok {
+		if _, ok := volumeHolding(mainVolumes, a.Path); !ok {
 			wrapped = append(wrapped, flags...)
 			continue
 		}
 		collected = append(collected, flags...)
-		sidecarMounts = withMountOf(sidecarMounts, tmpl, a.Path)
+		sidecarMounts = withMountOf(sidecarMounts, mainVolumes, a.Path)
 	}
 	// main first: it may be one of the init containers prepended to.
 	inits := []corev1.Container{}
+	if len(wrapped) > 0 || seed != nil {
+		inits = append(inits, corev1.Container{
+			Name: executorInstallerName, Image: ExecutorImage,
+			Command:         []string{executorInImage, "install", executorInPod},
+			VolumeMounts:    []corev1.VolumeMount{mount},
+			SecurityContext: executorSecurityContext(),
+		})
+	}
+	if seed != nil {
+		inits = append(inits, *seed)
+	}
 	if len(wrapped) > 0 {
 		if len(main.Command) == 0 {
 			return fmt.Errorf("output artifacts: the container needs a command, which kubectl-wf runs under its executor to save them")
@@ -90,12 +114,6 @@ func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv
 		main.Command = slices.Concat(wrap, main.Command, main.Args)
 		main.Args = nil
 		main.VolumeMounts = append(main.VolumeMounts, mount)
-		inits = append(inits, corev1.Container{
-			Name: executorInstallerName, Image: ExecutorImage,
-			Command:         []string{executorInImage, "install", executorInPod},
-			VolumeMounts:    []corev1.VolumeMount{mount},
-			SecurityContext: executorSecurityContext(),
-		})
 	}
 	inits = append(inits, corev1.Container{
 		Name: ArtifactsContainerName, Image: ExecutorImage,
@@ -110,9 +128,9 @@ func withArtifactExecutor(pod *corev1.PodSpec, main *corev1.Container, tmpl *wfv
 }
 
 // withMountOf adds to the sidecar's mounts, read-only, the one of main's
-// that path lies on, unless it has it.
-func withMountOf(mounts []corev1.VolumeMount, tmpl *wfv1.Template, path string) []corev1.VolumeMount {
-	m, _ := volumeHolding(mainMounts(tmpl), path)
+// (mainVolumes) that path lies on, unless it has it.
+func withMountOf(mounts, mainVolumes []corev1.VolumeMount, path string) []corev1.VolumeMount {
+	m, _ := volumeHolding(mainVolumes, path)
 	if slices.ContainsFunc(mounts, func(o corev1.VolumeMount) bool { return o.MountPath == m.MountPath }) {
 		return mounts
 	}

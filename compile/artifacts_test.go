@@ -463,10 +463,31 @@ func TestRawArtifactDiagnostics(t *testing.T) {
     suspend: {}
 `,
 		want: []string{
-			"f.yaml:9:7: not supported: spec.templates[0].outputs.artifacts: kubectl-wf saves an output artifact that is not on a volume by running the container's command under its executor; give the container a command, or put the artifact on a volume it mounts",
+			"f.yaml:9:35: not supported: spec.templates[0].outputs.artifacts[0].path: kubectl-wf saves an output artifact of a container with no command from an emptyDir it mounts at the artifact's directory, seeded from the image, which cannot be / (/a); give the container a command, or put the artifact on a volume it mounts",
 			"f.yaml:9:40: output artifact \"b\" did not specify a path",
 			"f.yaml:9:67: output artifact \"c\": path \"rel\" must be absolute",
 			"f.yaml:13:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves output artifacts of container, script and containerSet templates, and takes them from children in steps and dag templates, not in suspend templates",
+		},
+	}, {
+		name: "a container with no command saves artifacts off volumes from its directories, which nothing else is mounted over",
+		body: `  templates:
+  - name: main
+    inputs:
+      parameters: [{name: x, value: y}]
+      artifacts: [{name: in, path: /in/file, raw: {data: x}}, {name: dir, path: /out/dir/sub, raw: {data: x}}]
+    outputs:
+      parameters: [{name: p, valueFrom: {path: /mnt/file}}]
+      artifacts: [{name: a, path: /mnt/file}, {name: b, path: /mnt/deep/er/b}, {name: c, path: /in/other}, {name: d, path: /out/dir}, {name: e, path: "/{{inputs.parameters.x}}"}]
+    container: {image: busybox, args: [echo]}
+  - name: script
+    outputs:
+      artifacts: [{name: a, path: /tmp/a}]
+    script: {image: busybox, source: echo}
+`,
+		want: []string{
+			"f.yaml:13:35: not supported: spec.templates[0].outputs.artifacts[0].path: kubectl-wf saves an output artifact of a container with no command from an emptyDir it mounts at the artifact's directory, seeded from the image; the kubelet mounts the output parameter's file /mnt/file, the container's termination message, over it; give the container a command, or put the artifact on a volume it mounts",
+			"f.yaml:13:124: not supported: spec.templates[0].outputs.artifacts[3].path: kubectl-wf saves an output artifact of a container with no command from an emptyDir it mounts at the artifact's directory, seeded from the image; input artifact \"dir\", mounted at /out/dir/sub, would not be in it; give the container a command, or put the artifact on a volume it mounts",
+			"f.yaml:17:7: not supported: spec.templates[1].outputs.artifacts: kubectl-wf saves an output artifact that is not on a volume by running the script's command under its executor; give the script a command, or put the artifact on a volume it mounts",
 		},
 	}, {
 		name: "output artifacts on volumes need no command",

@@ -90,6 +90,9 @@ func (w *Workflow) PodObjects(nodeName string, tmpl *wfv1.Template) (*batchv1.Jo
 	if err == nil {
 		pod, err = w.patchPodSpec(pod, nodeName, tmpl)
 	}
+	if err == nil {
+		withSeedAsMain(pod)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("template %q: %w", tmpl.Name, err)
 	}

@@ -1,12 +1,14 @@
 package compile
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
 )
 
 // compileYAML lints and compiles one workflow document.
@@ -109,6 +111,34 @@ spec:
 			vols := job.Spec.Template.Spec.Volumes
 			if len(vols) != 1 || vols[0].ConfigMap == nil || vols[0].ConfigMap.DefaultMode == nil || *vols[0].ConfigMap.DefaultMode != 0o755 {
 				t.Errorf("script volume %+v, want a ConfigMap with defaultMode 0755", vols)
+			}
+		},
+	}, {
+		// The seed copies main's image as main's user: main's as patched.
+		name: "seeded directories after podSpecPatch",
+		src: `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: wf}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    podSpecPatch: '{"containers":[{"name":"main","image":"alpine","securityContext":{"runAsUser":1000}}]}'
+    outputs:
+      artifacts: [{name: a, path: /mnt/a}]
+    container: {image: busybox, args: [touch, /mnt/a]}
+`,
+		check: func(t *testing.T, job *batchv1.Job) {
+			pod := job.Spec.Template.Spec
+			var got []string
+			for _, c := range pod.InitContainers {
+				if c.Name == seedContainerName {
+					got = append(got, c.Image, fmt.Sprint(c.SecurityContext))
+				}
+			}
+			want := []string{"alpine", fmt.Sprint(&corev1.SecurityContext{RunAsUser: ptr.To[int64](1000)})}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("seed container's image and user (-want +got):\n%s", d)
 			}
 		},
 	}, {

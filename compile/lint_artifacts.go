@@ -131,8 +131,10 @@ func (l *linter) lintOutputArtifacts(at string, t *wfv1.Template) {
 			l.errorf(ap, "not supported: %s: kubectl-wf saves output artifacts of container, script and containerSet templates, and takes them from children in steps and dag templates, not in %s templates", ap, kinds[0])
 		}
 		return
+	case seedsArtifacts(t):
+		l.lintSeededArtifacts(ap, t)
 	case len(mainCommand(t)) == 0 && slices.ContainsFunc(pathArtifacts(t), func(a wfv1.Artifact) bool { return !onVolume(t, a) }):
-		l.errorf(ap, "not supported: %s: kubectl-wf saves an output artifact that is not on a volume by running the container's command under its executor; give the container a command, or put the artifact on a volume it mounts", ap)
+		l.errorf(ap, "not supported: %s: kubectl-wf saves an output artifact that is not on a volume by running the script's command under its executor; give the script a command, or put the artifact on a volume it mounts", ap)
 	}
 	for i, a := range t.Outputs.Artifacts {
 		p := fmt.Sprintf("%s[%d]", ap, i)

@@ -17,6 +17,7 @@ const usage = `usage:
   kubectl-wf-executor wrap --out DIR [--artifact NAME=PATH]... [--optional NAME]... -- CMD [ARG...]
   kubectl-wf-executor emit [--artifact NAME=PATH]... [--optional NAME]... [--output-file PATH]... [--message-file FILE] DIR
   kubectl-wf-executor render SRC DEST VAR
+  kubectl-wf-executor seed SRC DEST [SRC DEST]...
   kubectl-wf-executor fetch DIR   (the artifacts to fetch in $KUBECTL_WF_FETCH)
   kubectl-wf-executor noop
 `
@@ -63,6 +64,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		if err := fetchAll(context.Background(), http.DefaultClient, specs, dir, terminationLog, os.Getenv); err != nil {
+			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
+			return 1
+		}
+		return 0
+	case sub == "seed" && len(rest) >= 2 && len(rest)%2 == 0:
+		if err := seed(rest, stderr); err != nil {
 			fmt.Fprintf(stderr, "kubectl-wf-executor: %v\n", err)
 			return 1
 		}

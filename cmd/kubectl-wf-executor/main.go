@@ -1,8 +1,10 @@
 // Command kubectl-wf-executor saves a step's output artifacts: an init
 // container installs it into a volume (install), the step's container runs
-// its command under it (wrap), and a native sidecar prints the saved
-// artifacts to its log when the kubelet stops it (emit); an init container
-// fetches http input artifacts (fetch). See package executor.
+// its command under it (wrap), or an init container of the step's image
+// first fills a volume over one of its directories with what the image
+// has there (seed), and a native sidecar prints the saved artifacts to its
+// log when the kubelet stops it (emit); an init container fetches http
+// input artifacts (fetch). See package executor.
 package main
 
 import (

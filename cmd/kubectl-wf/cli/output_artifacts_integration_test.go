@@ -179,6 +179,48 @@ spec:
     container: {image: busybox, command: [sh, -c, 'echo "{{inputs.parameters.m}}: $(cat /in)"']}
 `
 
+// noCommandArtifactsWorkflow saves artifacts that containers with no
+// command write into a directory of their image, off their volumes, as
+// root and as nobody: each reads a file the image has in that directory,
+// which fails its step unless the seed kept it in sight.
+const noCommandArtifactsWorkflow = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: no-command}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: root, template: root}
+      - {name: nobody, template: nobody}
+    - - name: read-root
+        template: read
+        arguments:
+          parameters: [{name: m, value: root}]
+          artifacts: [{name: in, from: "{{steps.root.outputs.artifacts.out}}"}]
+      - name: read-nobody
+        template: read
+        arguments:
+          parameters: [{name: m, value: nobody}]
+          artifacts: [{name: in, from: "{{steps.nobody.outputs.artifacts.out}}"}]
+  - name: root
+    container: {image: busybox, args: [sh, -c, 'head -1 /etc/passwd > /etc/first-user']}
+    outputs:
+      artifacts: [{name: out, path: /etc/first-user}]
+  - name: nobody
+    container:
+      image: busybox
+      args: [sh, -c, 'mkdir /etc/sub && grep nogroup /etc/group > /etc/sub/groups']
+      securityContext: {runAsUser: 65534, runAsGroup: 65534}
+    outputs:
+      artifacts: [{name: out, path: /etc/sub/groups}, {name: passwd, path: /etc/passwd}]
+  - name: read
+    inputs:
+      parameters: [{name: m}]
+      artifacts: [{name: in, path: /in}]
+    container: {image: busybox, command: [sh, -c, 'echo "{{inputs.parameters.m}}: $(cat /in)"']}
+`
+
 // TestOutputArtifactsOnCluster: artifacts a pod saves reach the pods that
 // take them, as files with their modes, whole, in part or as one file;
 // the executor leaves the step's output alone; a required artifact that
@@ -223,6 +265,14 @@ func TestOutputArtifactsOnCluster(t *testing.T) {
 		want: []string{
 			"volume-artifacts[1].read-set: param from a: from a",
 			"volume-artifacts[1].read-entrypoint: entrypoint: no command",
+		},
+	}, {
+		name:  "no command",
+		file:  writeTemp(t, noCommandArtifactsWorkflow),
+		phase: watch.Succeeded,
+		want: []string{
+			"no-command[1].read-root: root: root:x:0:0:root:/root:/bin/sh",
+			"no-command[1].read-nobody: nobody: nogroup:x:65534:",
 		},
 	}, {
 		name:  "missing",
