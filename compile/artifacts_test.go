@@ -325,8 +325,8 @@ func TestRawArtifactDiagnostics(t *testing.T) {
 `,
 		want: []string{
 			"f.yaml:10:34: not supported: spec.templates[0].inputs.artifacts[0].s3.bucket: kubectl-wf has no artifact repository; only key-only s3 artifacts (s3.key alone) are supported",
-			"f.yaml:11:29: not supported: spec.templates[0].inputs.artifacts[1].git: git artifacts are not supported yet; only raw artifacts are",
-			"f.yaml:12:29: not supported: spec.templates[0].inputs.artifacts[2].azure: azure artifacts are not supported yet; only raw artifacts are",
+			"f.yaml:11:29: not supported: spec.templates[0].inputs.artifacts[1].git: git artifacts are not supported yet; raw, http and key-only s3 artifacts are",
+			"f.yaml:12:29: not supported: spec.templates[0].inputs.artifacts[2].azure: azure artifacts are not supported yet; raw, http and key-only s3 artifacts are",
 		},
 	}, {
 		name: "http artifacts are fetched as a container's or script's inputs, with basic auth",
