@@ -12,6 +12,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-wf/kubectl-wf/internal/startuppages"
 	"github.com/kubectl-wf/kubectl-wf/watch"
 )
 
@@ -20,6 +21,9 @@ import (
 // code its final phase calls for. When another driver holds the workflow,
 // it says so and follows instead.
 func drive(ctx context.Context, cs kubernetes.Interface, res *watch.Resources, namespace, name string, out, errOut io.Writer, noColor bool) error {
+	// A driver may run for hours: what only start-up needed of the
+	// binary's pages goes back to the kernel (best effort).
+	_, _ = startuppages.Release()
 	view := newProgressView(out, name, noColor)
 	var childErrors sync.Mutex // children end in goroutines of their own
 	cfg := watch.Config{Namespace: namespace, Name: name, Identity: driverIdentity(), Resources: res, OnStatus: view.update,
