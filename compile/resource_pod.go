@@ -2,6 +2,7 @@ package compile
 
 import (
 	"slices"
+	"sync"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -16,11 +17,35 @@ import (
 // controller has named it.
 
 // ResourceNeedsPod reports a resource template whose manifest or flags
-// refer to {{pod.name}}.
-func ResourceNeedsPod(t *wfv1.Template) bool {
+// refer to {{pod.name}}. The driver asks on every evaluation, so the
+// answer for each of the workflow's own templates is found once, on first
+// use; any other template is scanned each time.
+func (w *Workflow) ResourceNeedsPod(t *wfv1.Template) bool {
 	if t.Resource == nil {
 		return false
 	}
+	if w.resourcePods == nil || w.templates[t.Name] != t {
+		return resourceNeedsPod(t)
+	}
+	w.resourcePods.once.Do(func() {
+		w.resourcePods.names = map[string]bool{}
+		for name, t := range w.templates {
+			if t.Resource != nil && resourceNeedsPod(t) {
+				w.resourcePods.names[name] = true
+			}
+		}
+	})
+	return w.resourcePods.names[t.Name]
+}
+
+// lazyResourcePods names the workflow's resource templates that need a
+// pod (ResourceNeedsPod).
+type lazyResourcePods struct {
+	once  sync.Once
+	names map[string]bool
+}
+
+func resourceNeedsPod(t *wfv1.Template) bool {
 	return refersToTag(t.Resource.Manifest, "pod.name") || slices.ContainsFunc(t.Resource.Flags, func(f string) bool { return refersToTag(f, "pod.name") })
 }
 

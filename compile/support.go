@@ -50,7 +50,7 @@ var supportTable = map[string]support{
 	// exported with globalName), are supported: the driver keeps the
 	// latter in ConfigMaps (StoredArtifact).
 	"Artifact.deleted":                    notYet("deleted is status: Argo's controller sets it once artifactGC deleted the artifact"),
-	"Artifact.archiveLogs":                notYet("archiving logs needs an artifact repository, which is not supported yet"),
+	"Artifact.archiveLogs":                ignored("archiveLogs on an artifact does nothing, as in Argo, which reads it only from a template's archiveLocation (or the artifact repository); set archiveLocation.archiveLogs on the template"),
 	"S3Artifact.endpoint":                 s3RepositoryField,
 	"S3Artifact.bucket":                   s3RepositoryField,
 	"S3Artifact.region":                   s3RepositoryField,
@@ -73,7 +73,7 @@ var supportTable = map[string]support{
 	"Artifact.plugin":                     notYet("artifact plugins need Argo's executor; kubectl-wf has none"),
 	"ValueFrom.event":                     notYet("event payloads need Argo's server"),
 	"Parameter.enum":                      ignored("enum is checked by Argo's UI only"),
-	"ResourceTemplate.manifestFrom":       notYet("manifestFrom needs artifacts, which are not supported yet"),
+	"ResourceTemplate.manifestFrom":       notYet("manifestFrom is not supported yet: the driver acts for a resource template itself and does not read an input artifact's file for it; give the manifest in manifest"),
 
 	// http input artifacts: basic auth only.
 	"HTTPAuth.clientCert": notYet("client certificates for http artifacts are not supported yet; use basicAuth or headers"),

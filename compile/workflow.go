@@ -81,6 +81,8 @@ type Workflow struct {
 	templates map[string]*wfv1.Template
 	// globalRefs are found on first use (refers).
 	globalRefs *lazyGlobalRefs
+	// resourcePods are found on first use (ResourceNeedsPod).
+	resourcePods *lazyResourcePods
 }
 
 // NewWorkflow resolves a parsed Workflow document with opts.
@@ -176,6 +178,7 @@ func (w *Workflow) applyWorkflowMetadata() error {
 
 func (w *Workflow) index() {
 	w.globalRefs = &lazyGlobalRefs{}
+	w.resourcePods = &lazyResourcePods{}
 	w.templates = make(map[string]*wfv1.Template, len(w.Spec.Templates))
 	for i := range w.Spec.Templates {
 		w.templates[w.Spec.Templates[i].Name] = &w.Spec.Templates[i]

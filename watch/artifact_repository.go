@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -79,4 +80,25 @@ func resolveArtifactRepository(ctx context.Context, cs kubernetes.Interface, nam
 			namespace+"/"+given, key, namespace+"/"+given, err)
 	}
 	return map[string]string{AnnotationArtifactRepository: fmt.Sprintf("%s/%s#%s", namespace, name, key)}, nil
+}
+
+// retryArtifactRepository is what a retry writes of spec.artifactRepositoryRef:
+// the workflow's error is cleared and, unless the reference resolved before,
+// it is resolved again (recording the repository or the new error), as
+// Argo's controller resolves it on the retried workflow's reconcile while
+// status.artifactRepositoryRef is unset. A repository created since makes
+// the retry run.
+func retryArtifactRepository(ctx context.Context, cs kubernetes.Interface, obj *corev1.ConfigMap, ref *wfv1.ArtifactRepositoryRef) (map[string]any, error) {
+	values := map[string]any{AnnotationWorkflowError: nil}
+	if obj.Annotations[AnnotationArtifactRepository] != "" {
+		return values, nil
+	}
+	resolved, err := resolveArtifactRepository(ctx, cs, obj.Namespace, ref)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range resolved {
+		values[k] = v
+	}
+	return values, nil
 }

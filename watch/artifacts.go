@@ -21,13 +21,19 @@ import (
 // artifact's files in a ConfigMap owned by the node's Job, so that they
 // live as long as the Job's result that names them.
 
-// savesArtifacts reports a Job whose pod saves output artifacts.
+// savesArtifacts reports a Job whose pod saves output artifacts: it
+// decides reading the sidecar's log (an API call per pod), while
+// hasArtifactsSidecar decides waiting for the sidecar to stop. They differ
+// for a containerSet whose sidecar only reads output files, which it
+// reports in its termination message, leaving no log worth reading.
 func savesArtifacts(job *batchv1.Job) bool {
 	return job.Annotations[compile.AnnotationOutputArtifacts] != ""
 }
 
 // hasArtifactsSidecar reports a Job whose pod runs the artifacts sidecar:
-// it saves artifacts, or reads a containerSet's output files.
+// it saves artifacts, or reads a containerSet's output files. It decides
+// waiting for the sidecar's outputs (artifactsPending); savesArtifacts
+// decides reading them as artifacts.
 func hasArtifactsSidecar(job *batchv1.Job) bool {
 	for _, c := range job.Spec.Template.Spec.InitContainers {
 		if c.Name == compile.ArtifactsContainerName {

@@ -54,6 +54,16 @@ type failedNode struct {
 	FinishedAt   *metav1.Time `json:"finishedAt"`
 }
 
+// argoTemplateName is the template Argo names a node's: a step group
+// names none, nor does a step's or task's inline template, and one a
+// templateRef copied in ("NAME/TEMPLATE") is named TEMPLATE.
+func argoTemplateName(n *Node) string {
+	if n.Type == compile.NodeStepGroup || compile.IsInline(n.Template) {
+		return ""
+	}
+	return n.Template[strings.LastIndexByte(n.Template, '/')+1:]
+}
+
 // failures is the JSON list of the failed and errored nodes so far, in
 // name order (Argo's is in map order), null when there are none, given as
 // a Go-quoted string as Argo gives it (quotes around it, its own quotes
@@ -68,7 +78,13 @@ func (e *evaluator) failures() string {
 	slices.SortFunc(nodes, func(a, b *Node) int { return strings.Compare(a.Name, b.Name) })
 	var out []failedNode // null when none, as Argo's
 	for _, n := range nodes {
-		f := failedNode{DisplayName: n.DisplayName, Message: n.Message, TemplateName: n.Template, Phase: string(n.Phase), PodName: n.Pod}
+		template := argoTemplateName(n)
+		f := failedNode{DisplayName: n.DisplayName, Message: n.Message, TemplateName: template, Phase: string(n.Phase), PodName: n.Pod}
+		if f.PodName == "" {
+			// A node with no pod (a steps or dag node, a Job that made
+			// none) gets the name Argo's generator gives every node.
+			f.PodName = compile.JobName(e.w.Name, template, n.Name)
+		}
 		if n.FinishedAt != nil {
 			f.FinishedAt = &metav1.Time{Time: *n.FinishedAt} // to the second, in UTC
 		}

@@ -15,7 +15,7 @@ func (e *evaluator) resource(n *Node, t *wfv1.Template, vars compile.Vars) {
 		n.Phase, n.Message, n.StartedAt, n.FinishedAt = st.Phase, st.Message, &st.StartedAt, st.FinishedAt
 		if st.Phase.Completed() {
 			n.Outputs = &Outputs{Parameters: st.Outputs}
-			if compile.ResourceNeedsPod(t) {
+			if e.w.ResourceNeedsPod(t) {
 				e.resourcePod(n, t, acted) // names the node's pod
 			}
 			return
@@ -30,7 +30,7 @@ func (e *evaluator) resource(n *Node, t *wfv1.Template, vars compile.Vars) {
 		return
 	}
 	own := compile.Vars{"node.name": compile.NodeName(vars, n.Name)}
-	if compile.ResourceNeedsPod(t) {
+	if e.w.ResourceNeedsPod(t) {
 		pod, ok := e.resourcePod(n, t, acted)
 		if !ok {
 			return

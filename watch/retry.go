@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -23,7 +24,8 @@ import (
 // their pods, before anything else, so that no driver adopts a failed
 // attempt), the resource nodes that failed (and what they created:
 // releaseCreated), and the cache lookups and recorded input errors of
-// nodes that failed are forgotten, and the workflow
+// nodes that failed are forgotten, a workflow that erred resolving its
+// artifactRepositoryRef resolves it again, and the workflow
 // is marked Running again. Succeeded nodes keep their results. The caller
 // then drives it. It returns the nodes it reset.
 func Retry(ctx context.Context, cs kubernetes.Interface, res *Resources, namespace, name string) ([]string, error) {
@@ -62,6 +64,10 @@ func Retry(ctx context.Context, cs kubernetes.Interface, res *Resources, namespa
 	if err != nil {
 		return nil, err
 	}
+	repository, err := retryArtifactRepository(ctx, cs, snap.Object, snap.Workflow.Spec.ArtifactRepositoryRef)
+	if err != nil {
+		return nil, err
+	}
 	for _, st := range recorded.Resources {
 		if st.Phase == Failed || st.Phase == Error {
 			if err := releaseCreated(ctx, cs, res, snap.Object.UID, st.Object); err != nil {
@@ -84,6 +90,7 @@ func Retry(ctx context.Context, cs kubernetes.Interface, res *Resources, namespa
 			AnnotationCreateErrors: nil, AnnotationShutdown: nil, AnnotationSuspended: nil,
 			AnnotationResources: mustJSON(obs.Resources),
 		}
+		maps.Copy(values, repository)
 		if len(obs.Memos) > 0 {
 			// A memoized node that failed looks its key up again, as a
 			// node Argo's retry resets does.

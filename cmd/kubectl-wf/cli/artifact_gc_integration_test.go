@@ -100,23 +100,34 @@ spec:
 // TestArtifactRepositoryRefOnCluster: a reference to a repository the
 // namespace has runs, its artifact kept in a ConfigMap all the same; one
 // to a repository it lacks ends in Error, with Argo's message, running
-// no pod.
+// no pod; retried once the repository exists, it resolves it again and
+// runs, as Argo's controller resolves it on the retried workflow.
 func TestArtifactRepositoryRefOnCluster(t *testing.T) {
 	cs, _ := testcluster.Client(t)
+	repos := func() *corev1.ConfigMap {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "artifact-repositories"},
+			Data: map[string]string{"my-key": "s3:\n  bucket: my-bucket\n  endpoint: minio:9000\n"}}
+	}
+	const missing = `failed to resolve artifact repository: failed to find any artifact repository for artifact repository ref "#my-key"`
 	tests := []struct {
 		name    string
 		repos   *corev1.ConfigMap
 		phase   watch.Phase
 		message string
+		// made after the submit, before a retry that must then succeed
+		reposThenRetry *corev1.ConfigMap
 	}{{
-		name: "resolved",
-		repos: &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "artifact-repositories"},
-			Data: map[string]string{"my-key": "s3:\n  bucket: my-bucket\n  endpoint: minio:9000\n"}},
+		name:  "resolved",
+		repos: repos(),
 		phase: watch.Succeeded,
 	}, {
 		name:    "missing",
 		phase:   watch.Error,
-		message: `failed to resolve artifact repository: failed to find any artifact repository for artifact repository ref "#my-key"`,
+		message: missing,
+	}, {
+		name:    "missing, made, retried",
+		phase:   watch.Error,
+		message: missing, reposThenRetry: repos(),
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +146,18 @@ func TestArtifactRepositoryRefOnCluster(t *testing.T) {
 				if jobs := jobsOf(t, cs, ns, doc.Name); len(jobs) > 0 {
 					t.Errorf("Jobs %v, want none", jobs)
 				}
-				return
+				if tt.reposThenRetry == nil {
+					return
+				}
+				if _, err := cs.CoreV1().ConfigMaps(ns).Create(context.Background(), tt.reposThenRetry, metav1.CreateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if code, out, errOut := onCluster(t, ns, "retry", doc.Name); code != 0 {
+					t.Fatalf("retry exited %d\n%s\n%s", code, out, errOut)
+				}
+				if doc = getJSON(t, ns, doc.Name); doc.Status.Phase != watch.Succeeded {
+					t.Fatalf("after retry: %s: %s, want Succeeded", doc.Status.Phase, doc.Status.Message)
+				}
 			}
 			if n := doc.Status.Nodes[doc.Status.Root]; n == nil || n.Outputs == nil || len(n.Outputs.Artifacts) != 1 {
 				t.Errorf("root node %+v, want one artifact", n)
