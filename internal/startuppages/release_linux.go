@@ -7,12 +7,15 @@
 // maps the neighbours of each page it faults in). A long-running driver
 // needs a fraction of them. Dropping the read-only file mappings' pages
 // once leaves those it touches again afterwards, which the page cache
-// serves without I/O. Writable mappings are left alone: dropping a written
-// private page would lose the write.
+// serves without I/O. Only mappings with no private page of their own are
+// dropped: dropping a written page would lose the write. Writable ones are
+// thus left alone, and so is the read-only one a dynamically linked build
+// has (RELRO: its relocations were written before it was made read-only).
 package startuppages
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -27,19 +30,13 @@ func Release() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, err := os.Open("/proc/self/maps")
+	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	var ranges [][2]uintptr
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if start, end, ok := readOnlyMappingOf(sc.Text(), exe); ok {
-			ranges = append(ranges, [2]uintptr{start, end})
-		}
-	}
-	if err := sc.Err(); err != nil {
+	ranges, err := cleanReadOnlyMappings(f, exe)
+	if err != nil {
 		return 0, err
 	}
 	released := 0
@@ -51,6 +48,40 @@ func Release() (int, error) {
 		released += int(r[1] - r[0])
 	}
 	return released, nil
+}
+
+// cleanReadOnlyMappings reads /proc/PID/smaps: the read-only mappings of
+// file exe that hold no private (written) page.
+func cleanReadOnlyMappings(smaps io.Reader, exe string) ([][2]uintptr, error) {
+	var ranges [][2]uintptr
+	var start, end uintptr
+	candidate := false
+	sc := bufio.NewScanner(smaps)
+	for sc.Scan() {
+		line := sc.Text()
+		if s, e, ok := readOnlyMappingOf(line, exe); ok {
+			start, end, candidate = s, e, true
+			continue
+		}
+		if isMappingHeader(line) {
+			candidate = false
+			continue
+		}
+		if v, ok := strings.CutPrefix(line, "Anonymous:"); ok && candidate {
+			if strings.TrimSpace(v) == "0 kB" {
+				ranges = append(ranges, [2]uintptr{start, end})
+			}
+			candidate = false
+		}
+	}
+	return ranges, sc.Err()
+}
+
+// isMappingHeader tells a mapping's first line in smaps (ADDR-ADDR PERMS
+// …) from its fields (Name: value).
+func isMappingHeader(line string) bool {
+	first, _, _ := strings.Cut(line, " ")
+	return strings.Contains(first, "-") && !strings.HasSuffix(first, ":")
 }
 
 // readOnlyMappingOf parses a /proc/PID/maps line: a mapping of file exe

@@ -2,9 +2,16 @@ package startuppages
 
 import (
 	"os"
+	// With cgo on, a call into C after releasing. (The RELRO mapping of
+	// an externally linked binary, which must be kept, is in
+	// TestCleanReadOnlyMappings; cmd/kubectl-wf/cli's test binary, which
+	// has one, drives workflows in-process and so releases too.)
+	"os/user"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestReadOnlyMappingOf(t *testing.T) {
@@ -29,6 +36,34 @@ func TestReadOnlyMappingOf(t *testing.T) {
 	}
 }
 
+// TestCleanReadOnlyMappings: of the executable's read-only mappings, those
+// holding no written page; a RELRO one (relocated, then made read-only)
+// holds some and is kept.
+func TestCleanReadOnlyMappings(t *testing.T) {
+	const exe = "/bin/kwf"
+	smaps := `00400000-00500000 r-xp 00000000 08:01 7 /bin/kwf
+Size:               1024 kB
+Rss:                 800 kB
+Anonymous:             0 kB
+VmFlags: rd ex mr mw me
+00500000-00600000 r--p 00100000 08:01 7 /bin/kwf
+Size:               1024 kB
+Anonymous:             0 kB
+00600000-00601000 r--p 00200000 08:01 7 /bin/kwf
+Size:                  4 kB
+Anonymous:             4 kB
+00601000-00700000 rw-p 00201000 08:01 7 /bin/kwf
+Anonymous:            12 kB
+7f0000000000-7f0000100000 r-xp 00000000 08:01 9 /usr/lib/libc.so.6
+Anonymous:             0 kB
+`
+	got, err := cleanReadOnlyMappings(strings.NewReader(smaps), exe)
+	want := [][2]uintptr{{0x400000, 0x500000}, {0x500000, 0x600000}}
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("cleanReadOnlyMappings = %#x, %v; want %#x", got, err, want)
+	}
+}
+
 // TestRelease: the test binary's read-only pages leave its RSS, and the
 // code runs on, faulting back in what it uses.
 func TestRelease(t *testing.T) {
@@ -43,6 +78,13 @@ func TestRelease(t *testing.T) {
 	}
 	if got := strings.Repeat("ok", 2); got != "okok" {
 		t.Errorf("the program does not run on: %q", got)
+	}
+	// Memory from the OS after releasing.
+	big := make([]byte, 256<<20)
+	big[len(big)-1] = 1
+	// A call into C, through the relocated table, where cgo is on.
+	if _, err := user.Current(); err != nil {
+		t.Errorf("user.Current after releasing: %v", err)
 	}
 }
 
