@@ -43,7 +43,15 @@ func (d *driver) collectPods(ctx context.Context, status *Status) (pending bool,
 		// The pod first: once deleted, the node costs no Job built from
 		// the cache on each reconcile.
 		pod := podOf(d.pods, n.Job)
-		if pod == nil || pod.DeletionTimestamp != nil || !podGCMatches(gc, pod) {
+		if pod == nil || pod.DeletionTimestamp != nil {
+			continue
+		}
+		if !podGCMatches(gc, pod) {
+			// OnPodSuccess: the node ends on main's status, but whether
+			// the pod succeeded is its phase, which the kubelet may
+			// report a moment later; its update wakes the driver.
+			pending = pending || gc.Strategy == compile.PodGCOnPodSuccess && gc.Selector.Matches(labels.Set(pod.Labels)) &&
+				pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed
 			continue
 		}
 		job, err := d.jobs.Jobs(d.cfg.Namespace).Get(n.Job)
@@ -75,15 +83,6 @@ func (d *driver) collectPods(ctx context.Context, status *Status) (pending bool,
 		}
 	}
 	return pending, wakeAt, nil
-}
-
-// podGCMatches: the labelSelector holds, and OnPodSuccess spares a pod
-// that did not succeed.
-func podGCMatches(gc *compile.PodGC, pod *corev1.Pod) bool {
-	if !gc.Selector.Matches(labels.Set(pod.Labels)) {
-		return false
-	}
-	return gc.Strategy != compile.PodGCOnPodSuccess || pod.Status.Phase == corev1.PodSucceeded
 }
 
 // podCounted: the Job controller counts the pod as it ended, and makes
@@ -127,4 +126,13 @@ func earliest(a, b *time.Time) *time.Time {
 		return b
 	}
 	return a
+}
+
+// podGCMatches: the labelSelector holds, and OnPodSuccess spares a pod
+// that did not succeed.
+func podGCMatches(gc *compile.PodGC, pod *corev1.Pod) bool {
+	if !gc.Selector.Matches(labels.Set(pod.Labels)) {
+		return false
+	}
+	return gc.Strategy != compile.PodGCOnPodSuccess || pod.Status.Phase == corev1.PodSucceeded
 }

@@ -19,8 +19,10 @@ import (
 // tests: each Job gets a pod with the Job's template labels, which exits
 // 1 when the Job's template is `fail` and 0 otherwise; a moment later
 // the Job is marked Complete or Failed, as the Job controller marks it
-// after the pod has ended.
-func jobKubelet(ctx context.Context, t *testing.T, cs *fake.Clientset) {
+// after the pod has ended. With latePhase, the pod is first Running with
+// main terminated, and gets its final phase only then, as the kubelet
+// may report them.
+func jobKubelet(ctx context.Context, t *testing.T, cs *fake.Clientset, latePhase bool) {
 	w, err := cs.BatchV1().Jobs("ns").Watch(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -50,11 +52,20 @@ func jobKubelet(ctx context.Context, t *testing.T, cs *fake.Clientset) {
 					Status: corev1.PodStatus{Phase: phase, StartTime: &now, ContainerStatuses: []corev1.ContainerStatus{{
 						Name: "main", State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: code, FinishedAt: now}}}}},
 				}
+				if latePhase {
+					pod.Status.Phase = corev1.PodRunning
+				}
 				if _, err := cs.CoreV1().Pods("ns").Create(ctx, pod, metav1.CreateOptions{}); err != nil && ctx.Err() == nil {
 					t.Errorf("creating pod: %v", err)
 				}
 				go func() {
 					time.Sleep(50 * time.Millisecond)
+					if latePhase {
+						pod.Status.Phase = phase
+						if _, err := cs.CoreV1().Pods("ns").UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
+							t.Errorf("updating pod: %v", err)
+						}
+					}
 					for range 5 { // the driver patches the Job meanwhile
 						cur, err := cs.BatchV1().Jobs("ns").Get(ctx, job.Name, metav1.GetOptions{})
 						if err != nil {
@@ -100,22 +111,25 @@ func TestPodGC(t *testing.T) {
 		name, podGC, last string
 		phase             Phase
 		kept              []string // templates whose pods remain
+		latePhase         bool
 	}{
-		{"OnPodCompletion", "{strategy: OnPodCompletion}", "fail", Failed, nil},
-		{"OnPodSuccess spares a failed pod", "{strategy: OnPodSuccess}", "fail", Failed, []string{"fail"}},
-		{"OnWorkflowSuccess after a failure", "{strategy: OnWorkflowSuccess}", "fail", Failed, []string{"fail", "kept", "ok"}},
-		{"OnWorkflowSuccess", "{strategy: OnWorkflowSuccess}", "ok", Succeeded, nil},
-		{"OnWorkflowCompletion", "{strategy: OnWorkflowCompletion}", "fail", Failed, nil},
-		{"labelSelector", "{strategy: OnPodCompletion, labelSelector: {matchLabels: {gc: \"yes\"}}}", "fail", Failed, []string{"kept"}},
-		{"deleteDelayDuration", "{strategy: OnPodCompletion, deleteDelayDuration: 1s}", "ok", Succeeded, nil},
-		{"no strategy", "{}", "ok", Succeeded, []string{"kept", "ok", "ok"}},
+		{"OnPodCompletion", "{strategy: OnPodCompletion}", "fail", Failed, nil, false},
+		{"OnPodSuccess spares a failed pod", "{strategy: OnPodSuccess}", "fail", Failed, []string{"fail"}, false},
+		// The nodes end on main's status; success is the pod's phase.
+		{"OnPodSuccess waits for the pods' phases", "{strategy: OnPodSuccess}", "ok", Succeeded, nil, true},
+		{"OnWorkflowSuccess after a failure", "{strategy: OnWorkflowSuccess}", "fail", Failed, []string{"fail", "kept", "ok"}, false},
+		{"OnWorkflowSuccess", "{strategy: OnWorkflowSuccess}", "ok", Succeeded, nil, false},
+		{"OnWorkflowCompletion", "{strategy: OnWorkflowCompletion}", "fail", Failed, nil, false},
+		{"labelSelector", "{strategy: OnPodCompletion, labelSelector: {matchLabels: {gc: \"yes\"}}}", "fail", Failed, []string{"kept"}, false},
+		{"deleteDelayDuration", "{strategy: OnPodCompletion, deleteDelayDuration: 1s}", "ok", Succeeded, nil, false},
+		{"no strategy", "{}", "ok", Succeeded, []string{"kept", "ok", "ok"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cs := fake.NewClientset()
 			createWorkflow(t, cs, strings.NewReplacer("%s", tc.podGC).Replace(strings.Replace(podGCWorkflow, "template: %s", "template: "+tc.last, 1)))
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			jobKubelet(ctx, t, cs)
+			jobKubelet(ctx, t, cs, tc.latePhase)
 			start := time.Now()
 			status, err := Drive(ctx, cs, Config{Namespace: "ns", Name: "wf", Identity: "test"})
 			if err != nil {
