@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -88,17 +87,7 @@ func TestHTTPArtifactsOnCluster(t *testing.T) {
 				TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(8080)}}},
 		}}},
 	}
-	if _, err := cs.CoreV1().Pods(ns).Create(ctx, server, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	ready := testcluster.WaitPod(t, cs, ns, "files", 2*time.Minute, func(p *corev1.Pod) bool {
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-				return p.Status.PodIP != ""
-			}
-		}
-		return false
-	})
+	ready := readyPod(t, cs, ns, server)
 
 	code, out, errOut := onCluster(t, ns, "submit", writeTemp(t, fmt.Sprintf(httpArtifactsWorkflow, ready.Status.PodIP)))
 	if code != 0 {

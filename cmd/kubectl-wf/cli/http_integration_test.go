@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -130,17 +129,7 @@ func TestHTTPTemplate(t *testing.T) {
 				TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(8080)}}},
 		}}},
 	}
-	if _, err := cs.CoreV1().Pods(ns).Create(ctx, server, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	ready := testcluster.WaitPod(t, cs, ns, "echo", 2*time.Minute, func(p *corev1.Pod) bool {
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-				return p.Status.PodIP != ""
-			}
-		}
-		return false
-	})
+	ready := readyPod(t, cs, ns, server)
 
 	file := writeTemp(t, fmt.Sprintf(httpWorkflow, ready.Status.PodIP))
 	code, out, errOut := onCluster(t, ns, "submit", file)
