@@ -109,7 +109,7 @@ func secretEnv(name string, key *corev1.SecretKeySelector) []corev1.EnvVar {
 	if key == nil {
 		return nil
 	}
-	return []corev1.EnvVar{{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: key}}}
+	return []corev1.EnvVar{{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: key.DeepCopy()}}}
 }
 
 // archiveKind is the executor's name for an artifact's archive: none, tar

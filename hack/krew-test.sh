@@ -142,8 +142,7 @@ release_runs_its_executor() {
 # workflow that saves an artifact and reads it in the next step Succeeds.
 release_image_runs() {
 	local dir=$WORK/release ns=krew-test-release rc=0 registry crane
-	registry=$(source "$ROOT/hack/cluster/lib.sh" && echo "$REGISTRY")
-	crane=$(source "$ROOT/hack/cluster/lib.sh" && echo "$CRANE")
+	read -r registry crane < <(source "$ROOT/hack/cluster/lib.sh" && echo "$REGISTRY $CRANE")
 	"$crane" push --index "$dir/executor-image" "$registry/kubectl-wf/executor:v9.8.7" || return 1
 	export KUBECONFIG=$KUBECTL_WF_TEST_KUBECONFIG
 	kubectl delete namespace "$ns" --ignore-not-found --wait >/dev/null

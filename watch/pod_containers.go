@@ -39,30 +39,40 @@ func failedInitContainer(job *batchv1.Job, pod *corev1.Pod) (Phase, string) {
 	if pod.Status.Phase != corev1.PodFailed {
 		return "", ""
 	}
+	sidecars := nativeSidecars(job)
 	for _, c := range pod.Status.InitContainerStatuses {
 		t := c.State.Terminated
-		if t == nil || t.ExitCode == 0 || isNativeSidecar(job, c.Name) {
+		if t == nil || t.ExitCode == 0 || sidecars[c.Name] {
 			continue
 		}
-		msg := fmt.Sprintf("%s: %s (exit code %d)", c.Name, t.Reason, t.ExitCode)
-		if t.Message != "" {
-			msg += ": " + t.Message
-		}
 		if strings.HasPrefix(c.Name, compile.ReservedContainerPrefix) {
-			return Error, msg
+			return Error, terminatedMessage(c.Name, t)
 		}
-		return Failed, msg
+		return Failed, terminatedMessage(c.Name, t)
 	}
 	return "", ""
 }
 
-func isNativeSidecar(job *batchv1.Job, name string) bool {
+// nativeSidecars are the names of a Job's init containers that run beside
+// main (restartPolicy Always).
+func nativeSidecars(job *batchv1.Job) map[string]bool {
+	sidecars := map[string]bool{}
 	for _, c := range job.Spec.Template.Spec.InitContainers {
-		if c.Name == name {
-			return c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			sidecars[c.Name] = true
 		}
 	}
-	return false
+	return sidecars
+}
+
+// terminatedMessage is how Argo words a container that exited with an
+// error: NAME: REASON (exit code N)[: MESSAGE].
+func terminatedMessage(name string, t *corev1.ContainerStateTerminated) string {
+	msg := fmt.Sprintf("%s: %s (exit code %d)", name, t.Reason, t.ExitCode)
+	if t.Message != "" {
+		msg += ": " + t.Message
+	}
+	return msg
 }
 
 // failedSidecar is why a pod whose main container succeeded fails after
@@ -71,12 +81,7 @@ func isNativeSidecar(job *batchv1.Job, name string) bool {
 // stopped, which Argo ignores. A native sidecar is restarted, so its last
 // termination counts too.
 func failedSidecar(job *batchv1.Job, pod *corev1.Pod) string {
-	sidecars := map[string]bool{}
-	for _, c := range job.Spec.Template.Spec.InitContainers {
-		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
-			sidecars[c.Name] = true
-		}
-	}
+	sidecars := nativeSidecars(job)
 	for _, c := range pod.Status.InitContainerStatuses {
 		if !sidecars[c.Name] {
 			continue
@@ -85,11 +90,7 @@ func failedSidecar(job *batchv1.Job, pod *corev1.Pod) string {
 			if t == nil || t.ExitCode == 0 || isSidecarStop(t) {
 				continue
 			}
-			msg := fmt.Sprintf("%s (exit code %d)", t.Reason, t.ExitCode)
-			if t.Message != "" {
-				msg += ": " + t.Message
-			}
-			return c.Name + ": " + msg
+			return terminatedMessage(c.Name, t)
 		}
 	}
 	return ""
